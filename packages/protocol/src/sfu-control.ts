@@ -1,0 +1,79 @@
+import type { ConsumerOptions, MediaKind, MediaSource, TransportDirection, TransportOptions } from './media.js';
+
+/**
+ * The signaling layer drives an SFU node only through these requests and events.
+ * Today they are plain calls inside one process; the cluster issue carries the very
+ * same messages over an authenticated control connection. So: plain JSON data only,
+ * no mediasoup objects, no callbacks.
+ */
+export interface SfuRequests {
+  openRoom: { params: { roomId: string }; result: { routerRtpCapabilities: unknown } };
+  closeRoom: { params: { roomId: string }; result: Record<string, never> };
+  createTransport: {
+    params: { roomId: string; peerId: string; direction: TransportDirection };
+    result: TransportOptions;
+  };
+  connectTransport: {
+    params: { roomId: string; transportId: string; dtlsParameters: unknown };
+    result: Record<string, never>;
+  };
+  restartIce: { params: { roomId: string; transportId: string }; result: { iceParameters: unknown } };
+  produce: {
+    params: {
+      roomId: string;
+      peerId: string;
+      transportId: string;
+      kind: MediaKind;
+      source: MediaSource;
+      rtpParameters: unknown;
+    };
+    result: { producerId: string };
+  };
+  closeProducer: { params: { roomId: string; producerId: string }; result: Record<string, never> };
+  pauseProducer: { params: { roomId: string; producerId: string }; result: Record<string, never> };
+  resumeProducer: { params: { roomId: string; producerId: string }; result: Record<string, never> };
+  consume: {
+    params: {
+      roomId: string;
+      peerId: string;
+      transportId: string;
+      producerId: string;
+      rtpCapabilities: unknown;
+    };
+    /** Created paused; the browser resumes it once its consumer exists, so no keyframe is lost. */
+    result: ConsumerOptions;
+  };
+  resumeConsumer: { params: { roomId: string; consumerId: string }; result: Record<string, never> };
+  /** Closes every transport (and so producer and consumer) of the peer. */
+  closePeer: { params: { roomId: string; peerId: string }; result: Record<string, never> };
+  nodeStats: { params: Record<string, never>; result: SfuNodeStats };
+}
+export type SfuMethod = keyof SfuRequests;
+
+export interface SfuNodeStats {
+  nodeId: string;
+  rooms: number;
+  transports: number;
+  producers: number;
+  consumers: number;
+  workers: { pid: number; cpuMs: number }[];
+}
+
+/** Things that happen inside the SFU that signaling must tell clients about. */
+export type SfuEvents = {
+  /** Closed from the SFU side (transport gone, producer gone): the browser must drop it. */
+  consumerClosed: [{ roomId: string; peerId: string; consumerId: string; producerId: string }];
+  producerClosed: [{ roomId: string; peerId: string; producerId: string }];
+  /** A transport's ICE/DTLS failed or closed: the peer needs an ICE restart or a rejoin. */
+  transportFailed: [{ roomId: string; peerId: string; transportId: string; state: string }];
+  /** The node cannot serve any more (all workers died, shutting down). */
+  nodeDown: [{ nodeId: string; reason: string }];
+};
+
+/** One SFU node as seen by signaling: in-process today, remote tomorrow. */
+export interface SfuControl {
+  readonly nodeId: string;
+  request<M extends SfuMethod>(method: M, params: SfuRequests[M]['params']): Promise<SfuRequests[M]['result']>;
+  on<E extends keyof SfuEvents>(event: E, listener: (...args: SfuEvents[E]) => void): this;
+  off<E extends keyof SfuEvents>(event: E, listener: (...args: SfuEvents[E]) => void): this;
+}

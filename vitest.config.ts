@@ -1,0 +1,31 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const pkg = (name: string): string => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
+const packages = ['protocol', 'cluster', 'support', 'sfu', 'signaling', 'client', 'server', 'testing'];
+
+// Tests run against the TypeScript sources, so no build is needed first.
+const alias = Object.fromEntries(packages.map((name) => [`@tandem/${name}`, pkg(name)]));
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        resolve: { alias },
+        test: { name: 'unit', include: ['packages/*/src/**/*.test.ts'], testTimeout: 20_000 },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'e2e',
+          include: ['packages/testing/e2e/**/*.test.ts'],
+          // Each Chromium call costs ~0.45 core of the 2 we have: one file at a time.
+          fileParallelism: false,
+          testTimeout: 90_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
