@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import type { Coordinator, SfuNodeHeartbeat } from './CoordinatorTypes.js';
+
+/**
+ * The behaviour every Coordinator must have. The in-memory implementation runs it
+ * today; the Redis implementation must pass the very same suite.
+ */
+export function coordinatorContract(
+  name: string,
+  make: (clock: { now: number }) => Promise<Coordinator>,
+): void {
+  const node = (nodeId: string, consumers = 0, state: SfuNodeHeartbeat['state'] = 'SERVING'): SfuNodeHeartbeat => ({
+    nodeId,
+    controlUrl: `local:${nodeId}`,
+    state,
+    maxConsumers: 100,
+    load: { rooms: 0, consumers, cpu: 0 },
+  });
+
+  describe(`${name} coordinator contract`, () => {
+    it('places a room on the least-loaded serving node and keeps it there', async () => {
+      const clock = { now: 1_000 };
+      const c = await make(clock);
+      await c.heartbeat(node('busy', 80));
+      await c.heartbeat(node('idle', 5));
+      await c.heartbeat(node('draining', 0, 'DRAINING'));
+      const first = await c.placeRoom('room-1');
+      expect(first.nodeId).toBe('idle');
+      await c.heartbeat(node('idle', 99));
+      expect((await c.placeRoom('room-1')).nodeId).toBe('idle');
+      await c.close();
+    });
+
+    it('gives racing placements of one room a single answer', async () => {
+      const c = await make({ now: 1_000 });
+      for (let i = 0; i < 4; i++) await c.heartbeat(node(`n${i}`, i));
+      const answers = await Promise.all(Array.from({ length: 50 }, () => c.placeRoom('race')));
+      expect(new Set(answers.map((a) => a.nodeId)).size).toBe(1);
+      await c.close();
+    });
+
+    it('re-places a room whose node stopped heartbeating, and ignores dead nodes', async () => {
+      const clock = { now: 1_000 };
+      const c = await make(clock);
+      await c.heartbeat(node('a', 0));
+      expect((await c.placeRoom('r')).nodeId).toBe('a');
+      clock.now += 3_000;
+      await c.heartbeat(node('b', 50));
+      clock.now += 4_000; // a is now 7 s old: dead
+      expect((await c.listNodes()).map((n) => n.nodeId)).toEqual(['b']);
+      expect((await c.placeRoom('r')).nodeId).toBe('b');
+      await c.close();
+    });
+
+    it('refuses with NO_CAPACITY when no node can serve', async () => {
+      const c = await make({ now: 1_000 });
+      await c.heartbeat(node('full', 100));
+      await c.heartbeat(node('leaving', 0, 'DRAINING'));
+      await expect(c.placeRoom('r')).rejects.toMatchObject({ code: 'NO_CAPACITY' });
+      await c.close();
+    });
+
+    it('releases a claim only for its holder', async () => {
+      const c = await make({ now: 1_000 });
+      await c.heartbeat(node('a'));
+      await c.placeRoom('r');
+      await c.releaseRoom('r', 'someone-else');
+      expect(await c.getPlacement('r')).toMatchObject({ nodeId: 'a' });
+      await c.releaseRoom('r', 'a');
+      expect(await c.getPlacement('r')).toBeNull();
+      await c.close();
+    });
+
+    it('delivers published messages to subscribers until they unsubscribe', async () => {
+      const c = await make({ now: 1_000 });
+      const got: unknown[] = [];
+      const unsubscribe = await c.subscribe('room:r', (m) => got.push(m));
+      await c.publish('room:r', { n: 1 });
+      await c.publish('room:other', { n: 2 });
+      await new Promise((r) => setTimeout(r, 20));
+      await unsubscribe();
+      await c.publish('room:r', { n: 3 });
+      await new Promise((r) => setTimeout(r, 20));
+      expect(got).toEqual([{ n: 1 }]);
+      await c.close();
+    });
+  });
+}
