@@ -1,0 +1,123 @@
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * Everything configurable comes from the environment, checked once at start with a
+ * message that names the variable. Secrets are read here and never logged.
+ */
+const Env = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535 }),
+  HOST: Type.String({ minLength: 1 }),
+  DATA_DIR: Type.String({ minLength: 1 }),
+  TANDEM_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  TANDEM_ANNOUNCED_ADDRESS: Type.Optional(Type.String({ minLength: 1 })),
+  TANDEM_RTC_PORT: Type.Integer({ minimum: 0, maximum: 65535 }),
+  TANDEM_WORKERS: Type.Integer({ minimum: 1, maximum: 256 }),
+  TANDEM_CODE_TTL_MIN: Type.Number({ exclusiveMinimum: 0, maximum: 7 * 24 * 60 }),
+  TANDEM_NODE_ID: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' }),
+  TANDEM_TRUST_PROXY: Type.Boolean(),
+  TANDEM_MAX_CONSUMERS: Type.Integer({ minimum: 1 }),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+  MEDIASOUP_WORKER_BIN: Type.Optional(Type.String({ minLength: 1 })),
+  TANDEM_WEB_ROOT: Type.Optional(Type.String({ minLength: 1 })),
+  TANDEM_AGENT_EMAIL: Type.Optional(Type.String({ minLength: 3 })),
+  TANDEM_AGENT_PASSWORD: Type.Optional(Type.String({ minLength: 10 })),
+  TANDEM_AGENT_NAME: Type.Optional(Type.String({ minLength: 1, maxLength: 80 })),
+});
+type Env = Static<typeof Env>;
+
+export interface TandemConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Undefined: a per-installation secret is generated into DATA_DIR (single node only). */
+  secret: string | undefined;
+  announcedAddress: string | undefined;
+  rtcPort: number;
+  workers: number;
+  codeTtlMs: number;
+  nodeId: string;
+  trustProxy: boolean;
+  maxConsumers: number;
+  logLevel: Env['LOG_LEVEL'];
+  workerBin: string | undefined;
+  webRoot: string;
+  bootstrapAgent: { email: string; password: string; displayName: string } | undefined;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const check = TypeCompiler.Compile(Env);
+
+export function loadConfig(env: NodeJS.ProcessEnv, defaultWebRoot: string): TandemConfig {
+  const num = (name: string, fallback: number): number | string => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    return /^-?\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : raw;
+  };
+  const bool = (name: string): boolean | string => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return false;
+    return raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : raw;
+  };
+  const opt = (name: string): string | undefined => (env[name] === '' ? undefined : env[name]);
+  const candidate = {
+    PORT: num('PORT', 3000),
+    HOST: opt('HOST') ?? '0.0.0.0',
+    DATA_DIR: opt('DATA_DIR') ?? './data',
+    TANDEM_SECRET: opt('TANDEM_SECRET'),
+    TANDEM_ANNOUNCED_ADDRESS: opt('TANDEM_ANNOUNCED_ADDRESS'),
+    TANDEM_RTC_PORT: num('TANDEM_RTC_PORT', 40000),
+    TANDEM_WORKERS: num('TANDEM_WORKERS', availableParallelism()),
+    TANDEM_CODE_TTL_MIN: num('TANDEM_CODE_TTL_MIN', 30),
+    TANDEM_NODE_ID: opt('TANDEM_NODE_ID') ?? 'node-1',
+    TANDEM_TRUST_PROXY: bool('TANDEM_TRUST_PROXY'),
+    TANDEM_MAX_CONSUMERS: num('TANDEM_MAX_CONSUMERS', 2000),
+    LOG_LEVEL: opt('LOG_LEVEL') ?? 'info',
+    MEDIASOUP_WORKER_BIN: opt('MEDIASOUP_WORKER_BIN'),
+    TANDEM_WEB_ROOT: opt('TANDEM_WEB_ROOT'),
+    TANDEM_AGENT_EMAIL: opt('TANDEM_AGENT_EMAIL'),
+    TANDEM_AGENT_PASSWORD: opt('TANDEM_AGENT_PASSWORD'),
+    TANDEM_AGENT_NAME: opt('TANDEM_AGENT_NAME'),
+  };
+  for (const key of Object.keys(candidate) as (keyof typeof candidate)[]) {
+    if (candidate[key] === undefined) delete candidate[key];
+  }
+  if (!check.Check(candidate)) {
+    const problems = [...check.Errors(candidate)].slice(0, 5).map((e) => {
+      const name = e.path.replace(/^\//, '');
+      // Never echo a secret's value back, even a wrong one.
+      const shown = /SECRET|PASSWORD/.test(name) ? '' : ` (got ${JSON.stringify(e.value)})`;
+      return `${name}: ${e.message}${shown}`;
+    });
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const e = candidate as Env;
+  if (Boolean(e.TANDEM_AGENT_EMAIL) !== Boolean(e.TANDEM_AGENT_PASSWORD)) {
+    throw new ConfigError('TANDEM_AGENT_EMAIL and TANDEM_AGENT_PASSWORD go together');
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: resolve(e.DATA_DIR),
+    secret: e.TANDEM_SECRET,
+    announcedAddress: e.TANDEM_ANNOUNCED_ADDRESS,
+    rtcPort: e.TANDEM_RTC_PORT,
+    workers: e.TANDEM_WORKERS,
+    codeTtlMs: e.TANDEM_CODE_TTL_MIN * 60_000,
+    nodeId: e.TANDEM_NODE_ID,
+    trustProxy: e.TANDEM_TRUST_PROXY,
+    maxConsumers: e.TANDEM_MAX_CONSUMERS,
+    logLevel: e.LOG_LEVEL,
+    workerBin: e.MEDIASOUP_WORKER_BIN,
+    webRoot: resolve(e.TANDEM_WEB_ROOT ?? defaultWebRoot),
+    bootstrapAgent:
+      e.TANDEM_AGENT_EMAIL && e.TANDEM_AGENT_PASSWORD
+        ? { email: e.TANDEM_AGENT_EMAIL, password: e.TANDEM_AGENT_PASSWORD, displayName: e.TANDEM_AGENT_NAME ?? e.TANDEM_AGENT_EMAIL.split('@')[0]! }
+        : undefined,
+  };
+}

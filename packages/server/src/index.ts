@@ -1,0 +1,2 @@
+export { loadConfig, ConfigError, type TandemConfig } from './config.js';
+export { startAll, createLog, type RunningTandem } from './start.js';

@@ -1,0 +1,112 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import websocket from '@fastify/websocket';
+import { TandemError } from '@tandem/protocol';
+import { CallRooms } from './call/CallRooms.js';
+import { installErrorHandler } from './http/errors.js';
+import { apiRoutes } from './http/api.js';
+import { healthRoutes } from './http/health.js';
+import { pageRoutes } from './http/pages.js';
+import { createMetrics } from './metrics.js';
+import type { SignalingDeps, SignalingServices } from './SignalingTypes.js';
+import { PeerConnection } from './ws/PeerConnection.js';
+
+/** ws closes a connection outright above this; below it, PeerConnection answers FRAME_TOO_LARGE. */
+const HARD_FRAME_LIMIT = 1024 * 1024;
+/** A room id no support session can have (session ids are base64url without dots). */
+const CAPABILITIES_ROOM = 'router.capabilities';
+
+export interface SignalingApp {
+  app: FastifyInstance;
+  /** Graceful stop: no new work, clients told to reconnect elsewhere, rooms freed. */
+  close(): Promise<void>;
+}
+
+export async function buildSignalingApp(deps: SignalingDeps): Promise<SignalingApp> {
+  const { config, support, log } = deps;
+  const app = Fastify({
+    loggerInstance: log,
+    trustProxy: config.trustProxy,
+    bodyLimit: 64 * 1024,
+    disableRequestLogging: false,
+  });
+  installErrorHandler(app);
+
+  const metrics = createMetrics(() => deps.sfuNodes.values());
+  const rooms = new CallRooms(
+    deps.coordinator,
+    deps.sfuNodes,
+    {
+      appendChat: ({ sessionId, ...input }) => support.chat.append(sessionId, input),
+      listChat: (sessionId) => support.chat.list(sessionId),
+      markActive: async (sessionId) => {
+        await support.sessions.markActive(sessionId);
+      },
+      endSession: async (sessionId, reason) => {
+        await support.sessions.end(sessionId, reason);
+      },
+    },
+    log,
+  );
+
+  // Every router is built from the same codec list, so one router's capabilities are
+  // every router's: a browser can load its device before it knows its room.
+  let capabilities: Promise<unknown> | undefined;
+  const routerRtpCapabilities = (): Promise<unknown> => {
+    capabilities ??= (async () => {
+      const placement = await deps.coordinator.placeRoom(CAPABILITIES_ROOM);
+      const sfu = deps.sfuNodes.get(placement.nodeId);
+      if (!sfu) throw new TandemError('NO_CAPACITY', 'no media node reachable');
+      return (await sfu.request('openRoom', { roomId: CAPABILITIES_ROOM })).routerRtpCapabilities;
+    })();
+    capabilities.catch(() => (capabilities = undefined));
+    return capabilities;
+  };
+
+  const services: SignalingServices = { ...deps, rooms, routerRtpCapabilities };
+  let shuttingDown = false;
+  const connections = new Set<PeerConnection>();
+
+  await app.register(websocket, { options: { maxPayload: HARD_FRAME_LIMIT } });
+  await app.register(async (scope) => apiRoutes(scope, services));
+  await app.register(async (scope) => healthRoutes(scope, { ...services, metrics, shuttingDown: () => shuttingDown }));
+  await app.register(async (scope) => pageRoutes(scope, config.webRoot));
+
+  app.get('/ws', { websocket: true }, (socket, request) => {
+    if (shuttingDown) {
+      socket.close(1012, 'server restarting');
+      return;
+    }
+    const connection = new PeerConnection(socket, {
+      serverId: config.serverId,
+      rooms,
+      verifyCallToken: (token) => {
+        const grants = support.tokens.verify(token, 'call');
+        if (grants.scope !== 'call') throw new TandemError('UNAUTHORIZED', 'not a call token');
+        return grants;
+      },
+      sessionState: async (sessionId) => (await support.sessions.get(sessionId)).state,
+      metrics,
+      log: request.log,
+    });
+    connections.add(connection);
+    socket.on('message', (data, isBinary) => connection.onFrame(data as Buffer, isBinary));
+    socket.on('close', () => {
+      connections.delete(connection);
+      connection.onClose();
+    });
+    socket.on('error', (error) => request.log.warn({ err: error }, 'websocket error'));
+  });
+
+  return {
+    app,
+    async close() {
+      shuttingDown = true;
+      for (const connection of connections) {
+        connection.notify('serverShuttingDown', {});
+        connection.close(1012, 'server restarting');
+      }
+      await rooms.closeAll('server-shutdown');
+      await app.close();
+    },
+  };
+}

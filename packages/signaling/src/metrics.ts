@@ -1,0 +1,69 @@
+import client from 'prom-client';
+import type { SfuControl, SfuNodeStats } from '@tandem/protocol';
+
+export interface SignalingMetrics {
+  registry: client.Registry;
+  wsConnections: client.Gauge;
+  peers: client.Gauge;
+  requests: client.Counter<'method' | 'outcome'>;
+  joinSeconds: client.Histogram;
+}
+
+/**
+ * Prometheus metrics for one process. Media counts are read from the SFU nodes at
+ * scrape time, so they are never stale and cost nothing between scrapes.
+ */
+export function createMetrics(sfuNodes: () => Iterable<SfuControl>): SignalingMetrics {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry, prefix: 'tandem_process_' });
+
+  const stats = async (): Promise<SfuNodeStats[]> => {
+    const all = await Promise.all([...sfuNodes()].map((n) => n.request('nodeStats', {}).catch(() => null)));
+    return all.filter((s): s is SfuNodeStats => s !== null);
+  };
+  const media = (name: string, help: string, pick: (s: SfuNodeStats) => number) =>
+    new client.Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const s of await stats()) this.set({ node: s.nodeId }, pick(s));
+      },
+      labelNames: ['node'],
+    });
+  media('tandem_rooms', 'Rooms open on the SFU node', (s) => s.rooms);
+  media('tandem_transports', 'WebRTC transports on the SFU node', (s) => s.transports);
+  media('tandem_producers', 'Producers on the SFU node', (s) => s.producers);
+  media('tandem_consumers', 'Consumers on the SFU node', (s) => s.consumers);
+  new client.Gauge({
+    name: 'tandem_worker_cpu_seconds',
+    help: 'CPU time used by each mediasoup worker (user + system)',
+    labelNames: ['node', 'pid'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const s of await stats()) {
+        for (const w of s.workers) this.set({ node: s.nodeId, pid: String(w.pid) }, w.cpuMs / 1000);
+      }
+    },
+  });
+
+  return {
+    registry,
+    wsConnections: new client.Gauge({ name: 'tandem_ws_connections', help: 'Open signaling WebSockets', registers: [registry] }),
+    peers: new client.Gauge({ name: 'tandem_peers', help: 'Peers joined to calls', registers: [registry] }),
+    requests: new client.Counter({
+      name: 'tandem_ws_requests_total',
+      help: 'Signaling requests by method and outcome (ok or error code)',
+      labelNames: ['method', 'outcome'],
+      registers: [registry],
+    }),
+    joinSeconds: new client.Histogram({
+      name: 'tandem_join_seconds',
+      help: 'Time to answer a join request',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+  };
+}

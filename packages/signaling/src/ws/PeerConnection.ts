@@ -1,0 +1,228 @@
+import {
+  ClientRequestSchemas,
+  MAX_FRAME_BYTES,
+  PROTOCOL_VERSION,
+  RequestFrame,
+  TandemError,
+  type ClientMethod,
+  type ClientParams,
+  type ClientResults,
+  type ErrorCode,
+  type ResponseFrame,
+  type Role,
+  type ServerNotifications,
+  type SessionState,
+} from '@tandem/protocol';
+import type { FastifyBaseLogger as Logger } from 'fastify';
+import type { CallRoom } from '../call/CallRoom.js';
+import type { CallRooms } from '../call/CallRooms.js';
+import type { PeerLink } from '../call/CallPeer.js';
+import type { SignalingMetrics } from '../metrics.js';
+import { RateLimiter } from '../RateLimiter.js';
+import { Validator } from '../validation.js';
+
+/** What a call token grants, once verified. */
+export interface CallGrants {
+  sessionId: string;
+  role: Role;
+  subject: string;
+  displayName: string;
+}
+
+export interface ConnectionContext {
+  serverId: string;
+  rooms: CallRooms;
+  verifyCallToken(token: string): CallGrants;
+  sessionState(sessionId: string): Promise<SessionState>;
+  metrics: SignalingMetrics;
+  log: Logger;
+}
+
+/** The slice of a ws WebSocket we use, so tests can drive a connection without a socket. */
+export interface FrameSocket {
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+const frameValidator = new Validator(RequestFrame);
+const paramValidators = Object.fromEntries(
+  Object.entries(ClientRequestSchemas).map(([method, schema]) => [method, new Validator(schema)]),
+) as { [M in ClientMethod]: Validator<(typeof ClientRequestSchemas)[M]> };
+
+type Handlers = { [M in ClientMethod]: (params: ClientParams<M>) => Promise<ClientResults[M]> | ClientResults[M] };
+
+/**
+ * One signaling WebSocket: checks every frame, runs requests one at a time in arrival
+ * order, and is the peer's PeerLink into its call. Nothing a client sends can throw
+ * out of here: every failure becomes a typed error reply.
+ */
+export class PeerConnection implements PeerLink {
+  #seq = 0;
+  #queue: Promise<void> = Promise.resolve();
+  #joined: { room: CallRoom; grants: CallGrants } | undefined;
+  #closed = false;
+  readonly #limiter = new RateLimiter(200, 100);
+  #log: Logger;
+
+  constructor(
+    private readonly socket: FrameSocket,
+    private readonly ctx: ConnectionContext,
+  ) {
+    this.#log = ctx.log;
+    ctx.metrics.wsConnections.inc();
+    this.notify('hello', { protocolVersion: PROTOCOL_VERSION, serverId: ctx.serverId });
+  }
+
+  notify<M extends keyof ServerNotifications>(method: M, params: ServerNotifications[M]): void {
+    if (this.#closed) return;
+    this.#seq += 1;
+    this.socket.send(JSON.stringify({ method, params, seq: this.#seq }));
+  }
+
+  close(code: number, reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#joined = undefined; // the room already let go of us
+    this.socket.close(code, reason);
+  }
+
+  onFrame(data: Buffer | string, isBinary: boolean): void {
+    const size = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    const refuse = (code: ErrorCode, message: string, id: number | null = null): void => {
+      this.#reply(id, new TandemError(code, message));
+    };
+    if (!this.#limiter.take('frames')) return refuse('RATE_LIMITED', 'too many messages; slow down');
+    if (size > MAX_FRAME_BYTES) return refuse('FRAME_TOO_LARGE', `frames are limited to ${MAX_FRAME_BYTES} bytes`);
+    if (isBinary) return refuse('BAD_MESSAGE', 'frames must be JSON text');
+    let raw: unknown;
+    try {
+      raw = JSON.parse(data.toString());
+    } catch {
+      return refuse('BAD_JSON', 'frame is not valid JSON');
+    }
+    const id = typeof raw === 'object' && raw !== null && Number.isSafeInteger((raw as { id?: unknown }).id)
+      ? ((raw as { id: number }).id)
+      : null;
+    let frame: RequestFrame;
+    try {
+      frame = frameValidator.parse(raw, 'BAD_MESSAGE');
+    } catch (error) {
+      this.#reply(id, error);
+      return;
+    }
+    this.#queue = this.#queue.then(() => this.#handle(frame));
+  }
+
+  /** The socket is gone: leave the call (unless a newer connection already replaced us). */
+  onClose(): void {
+    const joined = this.#joined;
+    const wasOpen = !this.#closed;
+    this.#closed = true;
+    this.#joined = undefined;
+    this.ctx.metrics.wsConnections.dec();
+    if (!joined) return;
+    this.ctx.metrics.peers.dec();
+    if (!wasOpen) return;
+    this.#queue = this.#queue.then(async () => {
+      await joined.room.leave(joined.grants.subject, this);
+      this.ctx.rooms.releaseIfEmpty(joined.room);
+    });
+  }
+
+  async #handle(frame: RequestFrame): Promise<void> {
+    const method = frame.method as ClientMethod;
+    const started = performance.now();
+    try {
+      if (!Object.hasOwn(this.handlers, method)) {
+        throw new TandemError('UNKNOWN_METHOD', `unknown method "${frame.method.slice(0, 64)}"`);
+      }
+      const params = paramValidators[method].parse(frame.params ?? {});
+      const data = await (this.handlers[method] as (p: unknown) => unknown)(params);
+      this.#reply(frame.id, undefined, data);
+      this.ctx.metrics.requests.inc({ method, outcome: 'ok' });
+      if (method === 'join') this.ctx.metrics.joinSeconds.observe((performance.now() - started) / 1000);
+    } catch (error) {
+      const code = this.#reply(frame.id, error);
+      this.ctx.metrics.requests.inc({ method: Object.hasOwn(this.handlers, method) ? method : 'unknown', outcome: code });
+    }
+  }
+
+  #reply(id: number | null, error: unknown, data?: unknown): ErrorCode | 'ok' {
+    if (this.#closed) return error instanceof TandemError ? error.code : 'ok';
+    let frame: ResponseFrame;
+    if (error === undefined) {
+      frame = { id: id ?? 0, ok: true, data };
+    } else if (error instanceof TandemError) {
+      frame = { id, ok: false, error: error.toBody() };
+    } else {
+      this.#log.error({ err: error }, 'request failed unexpectedly');
+      frame = { id, ok: false, error: { code: 'INTERNAL', message: 'internal error' } };
+    }
+    this.socket.send(JSON.stringify(frame));
+    return frame.ok ? 'ok' : frame.error.code;
+  }
+
+  #call(): { room: CallRoom; peerId: string } {
+    if (!this.#joined) throw new TandemError('NOT_JOINED', 'join a call first');
+    return { room: this.#joined.room, peerId: this.#joined.grants.subject };
+  }
+
+  private readonly handlers: Handlers = {
+    join: async (p) => {
+      if (this.#joined) throw new TandemError('ALREADY_JOINED', 'this connection has joined already');
+      if (p.protocolVersion !== PROTOCOL_VERSION) {
+        throw new TandemError('VERSION_MISMATCH', `server speaks protocol ${PROTOCOL_VERSION}; reload the page`);
+      }
+      const grants = this.ctx.verifyCallToken(p.token);
+      if ((await this.ctx.sessionState(grants.sessionId)) === 'ended') {
+        throw new TandemError('SESSION_ENDED', 'this support session has ended');
+      }
+      const room = await this.ctx.rooms.get(grants.sessionId);
+      const result = await room.join({
+        peerId: grants.subject,
+        role: grants.role,
+        displayName: p.displayName ?? grants.displayName,
+        link: this,
+        rtpCapabilities: p.rtpCapabilities,
+      });
+      if (this.#closed) {
+        await room.leave(grants.subject, this);
+        throw new TandemError('BAD_STATE', 'connection closed while joining');
+      }
+      this.#joined = { room, grants };
+      this.#log = this.ctx.log.child({ sessionId: grants.sessionId, peerId: grants.subject });
+      this.ctx.metrics.peers.inc();
+      return { ...result, seq: this.#seq };
+    },
+    setRtpCapabilities: (p) => {
+      const { room, peerId } = this.#call();
+      room.peer(peerId).rtpCapabilities = p.rtpCapabilities;
+      return {};
+    },
+    connectTransport: (p) => this.#with((room, peerId) => room.connectTransport(peerId, p)),
+    restartIce: (p) => this.#with((room, peerId) => room.restartIce(peerId, p)),
+    produce: (p) => this.#with((room, peerId) => room.produce(peerId, p)),
+    closeProducer: (p) => this.#with((room, peerId) => room.closeProducer(peerId, p.producerId)),
+    pauseProducer: (p) => this.#with((room, peerId) => room.setProducerPaused(peerId, p.producerId, true)),
+    resumeProducer: (p) => this.#with((room, peerId) => room.setProducerPaused(peerId, p.producerId, false)),
+    consume: (p) => this.#with((room, peerId) => room.consume(peerId, p.producerId)),
+    resumeConsumer: (p) => this.#with((room, peerId) => room.resumeConsumer(peerId, p.consumerId)),
+    sendChat: (p) => this.#with((room, peerId) => room.sendChat(peerId, p)),
+    requestScreen: () => this.#with((room, peerId) => room.requestScreen(peerId)),
+    answerScreenRequest: (p) => this.#with((room, peerId) => room.answerScreenRequest(peerId, p)),
+    endSession: () => this.#with((room, peerId) => room.endSession(peerId)),
+    leave: async () => {
+      const { room, peerId } = this.#call();
+      this.#joined = undefined;
+      this.ctx.metrics.peers.dec();
+      await room.leave(peerId, this);
+      this.ctx.rooms.releaseIfEmpty(room);
+      return {};
+    },
+  };
+
+  #with<T>(fn: (room: CallRoom, peerId: string) => T): T {
+    const { room, peerId } = this.#call();
+    return fn(room, peerId);
+  }
+}

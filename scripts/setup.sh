@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Sets Tandem up on a Debian machine, idempotently: system packages, npm workspaces,
+# the mediasoup worker (mediasoup's prebuilt download where the internet allows it,
+# otherwise built against Debian's libraries and cached per version), then the build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+say() { echo "[setup] $*" >&2; }
+
+# Build tools and libraries for the worker, Chromium for the browser tests, Redis for cluster tests.
+APT_PACKAGES=(g++ make pkg-config python3 ninja-build meson libabsl-dev libsrtp2-dev libuv1-dev
+  libusrsctp-dev libssl-dev dpkg-dev xz-utils ca-certificates chromium redis-server fonts-noto-cjk)
+
+need_node() {
+  local v
+  v=$(node -p 'process.versions.node' 2>/dev/null || echo 0)
+  node -e 'const [a,b]=process.argv[1].split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' "$v" || {
+    say "Node.js >= 20.19 is required (found $v)"; exit 1; }
+}
+
+install_apt() {
+  local missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    say "missing Debian packages; run this, then setup again:"
+    echo "sudo apt-get update && sudo apt-get install -y ${missing[*]}"
+    exit 1
+  fi
+  say "installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# Debian's flatbuffers source (for the offline worker build) comes from trixie; a
+# deb-src-only entry cannot install any trixie binary by accident.
+add_trixie_source() {
+  local list=/etc/apt/sources.list.d/tandem-trixie-src.sources
+  [ -f "$list" ] && return 0
+  [ "$(id -u)" -eq 0 ] || return 0
+  printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' >"$list"
+  apt-get update -qq
+}
+
+worker_works() { [ -x "$1" ] && { env -u MEDIASOUP_VERSION "$1" >/dev/null 2>&1; [ $? -eq 41 ]; }; }
+
+install_worker() {
+  local version cache dest
+  version=$(node -p "require('./node_modules/mediasoup/package.json').version")
+  cache="${TANDEM_CACHE_DIR:-$HOME/.cache/tandem}/mediasoup-worker/$version/mediasoup-worker"
+  dest=node_modules/mediasoup/worker/out/Release/mediasoup-worker
+  if worker_works "$dest"; then return 0; fi
+  if ! worker_works "$cache"; then
+    say "no cached mediasoup $version worker: trying mediasoup's own install (prebuilt download)"
+    (cd node_modules/mediasoup && timeout 900 node npm-scripts.mjs postinstall >/dev/null 2>&1) || true
+    if worker_works "$dest"; then
+      mkdir -p "$(dirname "$cache")" && cp "$dest" "$cache"
+      return 0
+    fi
+    say "no prebuilt worker reachable: building it against Debian's libraries (about 10 minutes, once per machine)"
+    add_trixie_source
+    bash scripts/mediasoup-worker/build.sh "$version" >/dev/null
+  fi
+  mkdir -p "$(dirname "$dest")"
+  cp "$cache" "$dest"
+  say "mediasoup worker $version ready"
+}
+
+need_node
+install_apt
+say "installing npm workspaces"
+# npm 11 does not run dependencies' install scripts unless approved; the worker is handled below.
+if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
+install_worker
+say "building"
+npm run build --silent
+say "done"
