@@ -1,0 +1,12 @@
+export * from './SupportTypes.js';
+export * from './TokenTypes.js';
+export { AgentDirectory, MIN_PASSWORD_CHARS, MAX_PASSWORD_CHARS, normalizeEmail } from './AgentDirectory.js';
+export { type AgentStore, FileAgentStore, MemoryAgentStore } from './AgentStore.js';
+export { hashPassword, verifyPassword, needsRehash } from './PasswordHash.js';
+export { TokenIssuer, MIN_SECRET_BYTES } from './TokenIssuer.js';
+export { CROCKFORD_ALPHABET, JOIN_CODE_LENGTH, newJoinCode, normalizeJoinCode } from './JoinCode.js';
+export { type SessionStore, FileSessionStore, MemorySessionStore } from './SessionStore.js';
+export { SupportSessions, DEFAULT_CODE_TTL_MS, type SupportSessionsOptions, type SupportSessionsEvents } from './SupportSessions.js';
+export { type TranscriptLine, type TranscriptStore, FileTranscriptStore, MemoryTranscriptStore } from './TranscriptStore.js';
+export { ChatTranscript, cleanChatText } from './ChatTranscript.js';
+export { openSupportDomain, type SupportDomain, type SupportDomainOptions } from './SupportDomain.js';
