@@ -27,7 +27,8 @@ export async function buildSignalingApp(deps: SignalingDeps): Promise<SignalingA
     loggerInstance: log,
     trustProxy: config.trustProxy,
     bodyLimit: 64 * 1024,
-    disableRequestLogging: false,
+    // Refuse what does not match instead of quietly stripping or coercing it.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   });
   installErrorHandler(app);
 

@@ -61,6 +61,7 @@ export class PeerConnection implements PeerLink {
   #queue: Promise<void> = Promise.resolve();
   #joined: { room: CallRoom; grants: CallGrants } | undefined;
   #closed = false;
+  #closing = false;
   readonly #limiter = new RateLimiter(200, 100);
   #log: Logger;
 
@@ -79,11 +80,19 @@ export class PeerConnection implements PeerLink {
     this.socket.send(JSON.stringify({ method, params, seq: this.#seq }));
   }
 
+  /**
+   * Called by the room (replaced, session ended). The reply to the request being
+   * handled, if any, still goes out first; then the socket closes.
+   */
   close(code: number, reason: string): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#closed || this.#closing) return;
+    this.#closing = true;
+    if (this.#joined) this.ctx.metrics.peers.dec();
     this.#joined = undefined; // the room already let go of us
-    this.socket.close(code, reason);
+    void this.#queue.then(() => {
+      this.#closed = true;
+      this.socket.close(code, reason);
+    });
   }
 
   onFrame(data: Buffer | string, isBinary: boolean): void {
@@ -116,13 +125,11 @@ export class PeerConnection implements PeerLink {
   /** The socket is gone: leave the call (unless a newer connection already replaced us). */
   onClose(): void {
     const joined = this.#joined;
-    const wasOpen = !this.#closed;
     this.#closed = true;
     this.#joined = undefined;
     this.ctx.metrics.wsConnections.dec();
     if (!joined) return;
     this.ctx.metrics.peers.dec();
-    if (!wasOpen) return;
     this.#queue = this.#queue.then(async () => {
       await joined.room.leave(joined.grants.subject, this);
       this.ctx.rooms.releaseIfEmpty(joined.room);

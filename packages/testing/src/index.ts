@@ -1,0 +1,2 @@
+export * from './tandem.js';
+export { SignalingClient } from './SignalingClient.js';
