@@ -7,6 +7,7 @@ import type {
   Role,
   SessionEndReason,
 } from '@tandem/protocol';
+import type { Device } from 'mediasoup-client';
 
 /** How the Room behaves when its WebSocket drops. Pluggable, as LiveKit's ReconnectPolicy. */
 export interface ReconnectPolicy {
@@ -21,6 +22,12 @@ export interface RoomOptions {
   token: string;
   displayName?: string;
   reconnectPolicy?: ReconnectPolicy;
+  /** Tests and embedders: a mediasoup-client Device to use instead of detecting the browser's. */
+  device?: Device;
+  /** Tests and embedders: a WebSocket implementation instead of the global one. */
+  WebSocket?: new (url: string) => WebSocket;
+  /** Tests and embedders: a fetch implementation instead of the global one. */
+  fetch?: (input: string, init?: RequestInit) => Promise<Response>;
 }
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';

@@ -1,0 +1,37 @@
+import type { MediaSource } from '@tandem/protocol';
+import type { types } from 'mediasoup-client';
+
+/**
+ * How each source is encoded. Camera: three simulcast layers so the SFU can pick one per
+ * viewer. Mic: FEC for lossy links, DTX so silence costs nothing. Screen: one sharp layer,
+ * because text must stay legible (legibility tuning of fps/resolution comes later).
+ */
+export function publishSettings(source: MediaSource, track: MediaStreamTrack): types.ProducerOptions {
+  const common = { track, stopTracks: false, appData: { source } } as const;
+  switch (source) {
+    case 'camera':
+      return {
+        ...common,
+        encodings: [
+          { scaleResolutionDownBy: 4, maxBitrate: 150_000, scalabilityMode: 'L1T3' },
+          { scaleResolutionDownBy: 2, maxBitrate: 500_000, scalabilityMode: 'L1T3' },
+          { scaleResolutionDownBy: 1, maxBitrate: 1_500_000, scalabilityMode: 'L1T3' },
+        ],
+        codecOptions: { videoGoogleStartBitrate: 1000 },
+      };
+    case 'mic':
+      return { ...common, codecOptions: { opusFec: true, opusDtx: true, opusStereo: false } };
+    case 'screen':
+      track.contentHint = 'detail';
+      return { ...common, encodings: [{ maxBitrate: 1_500_000 }] };
+  }
+}
+
+/** The track kind each source must carry. */
+export function kindOf(source: MediaSource): 'audio' | 'video' {
+  return source === 'mic' ? 'audio' : 'video';
+}
+
+export function isMediaSource(value: unknown): value is MediaSource {
+  return value === 'mic' || value === 'camera' || value === 'screen';
+}
