@@ -1,2 +1,4 @@
 export * from './tandem.js';
 export { SignalingClient } from './SignalingClient.js';
+export * from './chromium.js';
+export * from './pages.js';
