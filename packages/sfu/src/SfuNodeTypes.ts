@@ -1,0 +1,101 @@
+/**
+ * Public types of an SFU node. Everything a caller passes in or gets back is plain
+ * data, because the same requests will later cross a control connection.
+ */
+import type { MediaKind, MediaSource, SfuControl, SfuNodeStats } from '@tandem/protocol';
+
+/** pino-compatible: a pino logger fits as is. */
+export interface SfuLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+export type SfuLogLevel = 'debug' | 'warn' | 'error' | 'none';
+
+export interface SfuNodeOptions {
+  nodeId: string;
+  /** Worker processes; default os.availableParallelism(). */
+  numWorkers?: number;
+  /** mediasoup-worker binary; default env MEDIASOUP_WORKER_BIN, then mediasoup's own build path. */
+  workerBin?: string;
+  /** Log level inside the worker processes; default 'warn'. */
+  logLevel?: SfuLogLevel;
+  /**
+   * Base port of the WebRtcServers: worker i listens on rtcPort+i, UDP and TCP.
+   * 0 lets the OS pick free ports (tests). Default 40000.
+   */
+  rtcPort?: number;
+  /**
+   * Public address put in ICE candidates. When set, the node listens on 0.0.0.0 and
+   * announces it. When unset, it listens on every local IPv4 address (loopback
+   * included) and announces each as itself: works on localhost and on the LAN.
+   */
+  announcedAddress?: string;
+  /** Ceiling on what one browser may send us, bits/s; default 5 Mbps. */
+  maxIncomingBitrate?: number;
+  /** How long ICE may stay 'disconnected' before transportFailed; default 5000 ms. */
+  iceDisconnectGraceMs?: number;
+  /** Where plain (RTP) transports listen; default 127.0.0.1. */
+  plainListenIp?: string;
+  logger?: SfuLogger;
+}
+
+/** Owner of a transport: a peer's send or recv side, or a plain RTP endpoint doing both. */
+export type TransportRole = 'send' | 'recv' | 'plain';
+
+/** What producers and consumers carry in appData, so stats and logs can name them. */
+export interface MediaAppData {
+  [key: string]: unknown;
+  peerId: string;
+  source: MediaSource;
+}
+
+export interface PlainTransportRequest {
+  /** Pseudo peer owning the transport (e.g. 'recorder'); produce/consume use it. */
+  peerId: string;
+  /** Learn the remote address from the first packet received (ingest). Default false. */
+  comedia?: boolean;
+  /** RTP and RTCP on one port. Default true. */
+  rtcpMux?: boolean;
+}
+
+export interface PlainTransportInfo {
+  transportId: string;
+  /** Where to send RTP to (and, with comedia, the only thing the sender needs). */
+  ip: string;
+  port: number;
+  /** Set only when rtcpMux is false. */
+  rtcpPort?: number;
+}
+
+export interface PlainTransportRemote {
+  ip: string;
+  port: number;
+  rtcpPort?: number;
+}
+
+/** Summary of one producer, for callers that need its kind and source. */
+export interface ProducerInfo {
+  producerId: string;
+  peerId: string;
+  kind: MediaKind;
+  source: MediaSource;
+  paused: boolean;
+}
+
+/** The SFU node: the SfuControl requests plus a few in-process extras. */
+export interface SfuNodeApi extends SfuControl {
+  /** Opens an RTP endpoint in a room, for ingest/egress (recording, SIP, tests). */
+  createPlainTransport(roomId: string, request: PlainTransportRequest): Promise<PlainTransportInfo>;
+  /** Tells a plain transport where to send (not needed for a comedia ingest). */
+  connectPlainTransport(roomId: string, transportId: string, remote: PlainTransportRemote): Promise<void>;
+  listProducers(roomId: string): ProducerInfo[];
+  nodeStats(): Promise<SfuNodeStats>;
+  /** Worker process ids (ops and tests). */
+  workerPids(): number[];
+  /** Closes every room and worker; resolves once the worker processes are gone. */
+  close(): Promise<void>;
+  readonly closed: boolean;
+}
