@@ -19,6 +19,7 @@ const Env = Type.Object({
   TANDEM_NODE_ID: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' }),
   TANDEM_TRUST_PROXY: Type.Boolean(),
   TANDEM_MAX_CONSUMERS: Type.Integer({ minimum: 1 }),
+  TANDEM_JOIN_RATE_PER_MIN: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
   MEDIASOUP_WORKER_BIN: Type.Optional(Type.String({ minLength: 1 })),
   TANDEM_WEB_ROOT: Type.Optional(Type.String({ minLength: 1 })),
@@ -41,6 +42,7 @@ export interface TandemConfig {
   nodeId: string;
   trustProxy: boolean;
   maxConsumers: number;
+  joinRatePerMinute: number;
   logLevel: Env['LOG_LEVEL'];
   workerBin: string | undefined;
   webRoot: string;
@@ -77,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebRoot: string): Tand
     TANDEM_NODE_ID: opt('TANDEM_NODE_ID') ?? 'node-1',
     TANDEM_TRUST_PROXY: bool('TANDEM_TRUST_PROXY'),
     TANDEM_MAX_CONSUMERS: num('TANDEM_MAX_CONSUMERS', 2000),
+    TANDEM_JOIN_RATE_PER_MIN: num('TANDEM_JOIN_RATE_PER_MIN', 30),
     LOG_LEVEL: opt('LOG_LEVEL') ?? 'info',
     MEDIASOUP_WORKER_BIN: opt('MEDIASOUP_WORKER_BIN'),
     TANDEM_WEB_ROOT: opt('TANDEM_WEB_ROOT'),
@@ -112,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebRoot: string): Tand
     nodeId: e.TANDEM_NODE_ID,
     trustProxy: e.TANDEM_TRUST_PROXY,
     maxConsumers: e.TANDEM_MAX_CONSUMERS,
+    joinRatePerMinute: e.TANDEM_JOIN_RATE_PER_MIN,
     logLevel: e.LOG_LEVEL,
     workerBin: e.MEDIASOUP_WORKER_BIN,
     webRoot: resolve(e.TANDEM_WEB_ROOT ?? defaultWebRoot),

@@ -68,6 +68,7 @@ export async function startAll(config: TandemConfig, log: Logger = createLog(con
       agentTokenTtlMs: 12 * 3600_000,
       customerTokenTtlMs: 4 * 3600_000,
       trustProxy: config.trustProxy,
+      joinRatePerMinute: config.joinRatePerMinute,
     },
     support,
     coordinator,

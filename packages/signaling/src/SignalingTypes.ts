@@ -13,6 +13,8 @@ export interface SignalingConfig {
   customerTokenTtlMs: number;
   /** Behind a reverse proxy: trust its X-Forwarded-For for rate limits. */
   trustProxy: boolean;
+  /** Join-code redemptions allowed per minute per client address (guessing defence). */
+  joinRatePerMinute: number;
 }
 
 export interface SignalingDeps {

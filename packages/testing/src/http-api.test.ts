@@ -93,3 +93,16 @@ describe('join codes expire', () => {
     }
   });
 });
+
+describe('join-code guessing', () => {
+  it('throttles redemptions per client address with RATE_LIMITED', async () => {
+    const strict = await startTestTandem({ env: { TANDEM_JOIN_RATE_PER_MIN: '3' } });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push((await http(strict.url, 'POST', '/api/v1/join/ABCDEFGHJKMN', {})).status);
+      expect(statuses).toEqual([404, 404, 404, 429, 429]);
+    } finally {
+      await strict.stop();
+    }
+  });
+});

@@ -22,7 +22,7 @@ export async function apiRoutes(app: FastifyInstance, services: SignalingService
   const { support, config } = services;
   // Public endpoints a guesser would hammer: a handful per minute per address is plenty for a person.
   const loginLimiter = new RateLimiter(10, 10 / 60);
-  const joinLimiter = new RateLimiter(20, 20 / 60);
+  const joinLimiter = new RateLimiter(config.joinRatePerMinute, config.joinRatePerMinute / 60);
   const limit = (limiter: RateLimiter, request: FastifyRequest): void => {
     if (!limiter.take(request.ip)) throw new TandemError('RATE_LIMITED', 'too many attempts; wait a minute');
   };
