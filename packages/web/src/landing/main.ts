@@ -1,0 +1,4 @@
+import { startPage } from '../ui/page.js';
+
+// The landing page is static; starting it fills in its text and the language control.
+startPage();
