@@ -8,7 +8,7 @@ say() { echo "[setup] $*" >&2; }
 
 # Build tools and libraries for the worker, Chromium for the browser tests, Redis for cluster tests.
 APT_PACKAGES=(g++ make pkg-config python3 ninja-build meson libabsl-dev libsrtp2-dev libuv1-dev
-  libusrsctp-dev libssl-dev dpkg-dev xz-utils ca-certificates chromium redis-server fonts-noto-cjk)
+  libusrsctp-dev libssl-dev dpkg-dev xz-utils patch ca-certificates chromium redis-server fonts-noto-cjk)
 
 need_node() {
   local v
@@ -48,20 +48,23 @@ worker_works() { [ -x "$1" ] && { env -u MEDIASOUP_VERSION "$1" >/dev/null 2>&1;
 install_worker() {
   local version cache dest
   version=$(node -p "require('./node_modules/mediasoup/package.json').version")
-  cache="${TANDEM_CACHE_DIR:-$HOME/.cache/tandem}/mediasoup-worker/$version/mediasoup-worker"
+  cache=$(bash scripts/mediasoup-worker/build.sh --print-path "$version")
   dest=node_modules/mediasoup/worker/out/Release/mediasoup-worker
-  if worker_works "$dest"; then return 0; fi
-  if ! worker_works "$cache"; then
-    say "no cached mediasoup $version worker: trying mediasoup's own install (prebuilt download)"
-    (cd node_modules/mediasoup && timeout 900 node npm-scripts.mjs postinstall >/dev/null 2>&1) || true
-    if worker_works "$dest"; then
-      mkdir -p "$(dirname "$cache")" && cp "$dest" "$cache"
-      return 0
-    fi
-    say "no prebuilt worker reachable: building it against Debian's libraries (about 10 minutes, once per machine)"
-    add_trixie_source
-    bash scripts/mediasoup-worker/build.sh "$version" >/dev/null
+  if worker_works "$cache"; then
+    cmp -s "$cache" "$dest" || { mkdir -p "$(dirname "$dest")" && cp "$cache" "$dest"; }
+    say "mediasoup worker $version ready (built here)"
+    return 0
   fi
+  if worker_works "$dest"; then return 0; fi # mediasoup's own prebuilt one, from an earlier run
+  say "no cached mediasoup $version worker: trying mediasoup's own install (prebuilt download)"
+  (cd node_modules/mediasoup && timeout 900 node npm-scripts.mjs postinstall >/dev/null 2>&1) || true
+  if worker_works "$dest"; then
+    say "using mediasoup's prebuilt worker"
+    return 0
+  fi
+  say "no prebuilt worker reachable: building it against Debian's libraries (about 10 minutes, once per machine)"
+  add_trixie_source
+  bash scripts/mediasoup-worker/build.sh "$version" >/dev/null
   mkdir -p "$(dirname "$dest")"
   cp "$cache" "$dest"
   say "mediasoup worker $version ready"

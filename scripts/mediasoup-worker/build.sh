@@ -9,12 +9,17 @@
 # for flatbuffers' source, a deb-src entry for trixie (setup adds it when root).
 set -euo pipefail
 
-version=${1:?usage: build.sh MEDIASOUP_VERSION}
+print_only=false
+if [ "${1:-}" = "--print-path" ]; then print_only=true; shift; fi
+version=${1:?usage: build.sh [--print-path] MEDIASOUP_VERSION}
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${TANDEM_CACHE_DIR:-$HOME/.cache/tandem}
-out="$cache/mediasoup-worker/$version"
+# The cache key names the patches too, so changing a patch rebuilds the worker.
+patch_id=$(cat "$here"/patches/*.patch 2>/dev/null | sha256sum | cut -c1-8)
+out="$cache/mediasoup-worker/$version-p$patch_id"
 bin="$out/mediasoup-worker"
 log() { echo "[mediasoup-worker] $*" >&2; }
+if $print_only; then echo "$bin"; exit 0; fi
 
 # A worker started without MEDIASOUP_VERSION exits 41: mediasoup's own install check.
 works() { [ -x "$1" ] && { env -u MEDIASOUP_VERSION "$1" >/dev/null 2>&1; [ $? -eq 41 ]; }; }
@@ -54,6 +59,12 @@ if [ -z "$fb_tar" ]; then
   fb_tar=$(ls "$src_cache"/flatbuffers_23.5.26*.orig.tar.xz | head -1)
 fi
 tar xJf "$fb_tar" -C "$worker/subprojects/$fb_dir" --strip-components=1
+
+# Fixes to mediasoup itself, each explained at the top of its patch file.
+for p in "$here"/patches/*.patch; do
+  [ -e "$p" ] || continue
+  (cd "$work/package" && patch -p1 --forward --quiet <"$p") || { log "patch $(basename "$p") does not apply"; exit 1; }
+done
 
 # Debian bookworm has meson 1.0.1; nothing the worker's build uses needs 1.1.
 sed -i "s/meson_version: '>= 1.1.0'/meson_version: '>= 1.0.0'/" "$worker/meson.build"

@@ -29,6 +29,8 @@ export async function launchChromium(): Promise<Browser & { dispose(): Promise<v
       '--disable-quic',
       '--no-first-run',
       '--disable-features=WebRtcHideLocalIpsWithMdns',
+      // Media stays on loopback in tests: let WebRTC gather the loopback interface.
+      '--allow-loopback-in-peer-connection',
       '--window-size=1280,800',
     ],
   });
