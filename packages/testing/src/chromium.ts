@@ -44,7 +44,7 @@ export async function launchChromium(): Promise<Browser & { dispose(): Promise<v
 
 declare global {
   interface Window {
-    __tandemProbe: { pcs: RTCPeerConnection[]; displayMediaCalls: number };
+    __tandemProbe: { pcs: RTCPeerConnection[]; displayMediaCalls: number; joinRttMs: number[] };
   }
 }
 
@@ -60,8 +60,38 @@ export async function newProbedPage(browser: Browser | BrowserContext, language 
   await page.evaluateOnNewDocument((lang: string) => {
     Object.defineProperty(navigator, 'language', { get: () => lang });
     Object.defineProperty(navigator, 'languages', { get: () => [lang] });
-    const probe = { pcs: [] as RTCPeerConnection[], displayMediaCalls: 0 };
+    const probe = { pcs: [] as RTCPeerConnection[], displayMediaCalls: 0, joinRttMs: [] as number[] };
     window.__tandemProbe = probe;
+    // Times each `join` request to its reply, as the page itself experiences it.
+    const NativeSocket = window.WebSocket;
+    window.WebSocket = class extends NativeSocket {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols);
+        const sentAt = new Map<number, number>();
+        const send = this.send.bind(this);
+        this.send = (data) => {
+          try {
+            const frame = JSON.parse(String(data)) as { id?: number; method?: string };
+            if (frame.method === 'join' && typeof frame.id === 'number') sentAt.set(frame.id, performance.now());
+          } catch {
+            /* not ours to judge */
+          }
+          send(data);
+        };
+        this.addEventListener('message', (event: MessageEvent) => {
+          try {
+            const frame = JSON.parse(String(event.data)) as { id?: number };
+            const at = typeof frame.id === 'number' ? sentAt.get(frame.id) : undefined;
+            if (at !== undefined && typeof frame.id === 'number') {
+              probe.joinRttMs.push(performance.now() - at);
+              sentAt.delete(frame.id);
+            }
+          } catch {
+            /* ignore */
+          }
+        });
+      }
+    } as typeof WebSocket;
     const Native = window.RTCPeerConnection;
     window.RTCPeerConnection = class extends Native {
       constructor(config?: RTCConfiguration) {
