@@ -73,8 +73,14 @@ install_worker() {
 need_node
 install_apt
 say "installing npm workspaces"
-# npm 11 does not run dependencies' install scripts unless approved; the worker is handled below.
-if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
+# mediasoup's own postinstall would download or build the worker with no cache; it
+# skips when MEDIASOUP_WORKER_BIN is set, and install_worker below does that job.
+export_skip="MEDIASOUP_WORKER_BIN=skipped-by-tandem-setup"
+if [ -f package-lock.json ]; then
+  env "$export_skip" npm ci --no-audit --no-fund --loglevel=error
+else
+  env "$export_skip" npm install --no-audit --no-fund --loglevel=error
+fi
 install_worker
 say "building"
 npm run build --silent
