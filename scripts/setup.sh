@@ -75,11 +75,11 @@ install_apt
 say "installing npm workspaces"
 # mediasoup's own postinstall would download or build the worker with no cache; it
 # skips when MEDIASOUP_WORKER_BIN is set, and install_worker below does that job.
-export_skip="MEDIASOUP_WORKER_BIN=skipped-by-tandem-setup"
+skip_worker_postinstall="MEDIASOUP_WORKER_BIN=skipped-by-tandem-setup"
 if [ -f package-lock.json ]; then
-  env "$export_skip" npm ci --no-audit --no-fund --loglevel=error
+  env "$skip_worker_postinstall" npm ci --no-audit --no-fund --loglevel=error
 else
-  env "$export_skip" npm install --no-audit --no-fund --loglevel=error
+  env "$skip_worker_postinstall" npm install --no-audit --no-fund --loglevel=error
 fi
 install_worker
 say "building"

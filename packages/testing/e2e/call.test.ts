@@ -15,6 +15,7 @@ import {
   waitForAudio,
   waitForChatLine,
   waitForLiveVideo,
+  videoProgress,
   type TestTandem,
 } from '../src/index.js';
 
@@ -56,6 +57,28 @@ describe('a support call in Chromium', () => {
     await waitForAudio(agent);
     await waitForAudio(customer);
     expect((await inboundTotals(agent)).videoFramesDecoded).toBeGreaterThan(0);
+  });
+
+  it('stops sending what the customer mutes or turns off, and resumes when they turn it back on', async () => {
+    await click(customer, 'mic-toggle');
+    await customer.waitForSelector(`${byTestId('mic-toggle')}[aria-pressed="false"]`);
+    await new Promise((r) => setTimeout(r, 1000)); // packets in flight drain
+    const mutedFrom = (await inboundTotals(agent)).audioPackets;
+    await new Promise((r) => setTimeout(r, 1500));
+    // Opus sends ~50 packets a second: a muted mic must send (almost) none.
+    expect((await inboundTotals(agent)).audioPackets - mutedFrom).toBeLessThan(5);
+    await click(customer, 'mic-toggle');
+    await waitForAudio(agent);
+
+    await click(customer, 'cam-toggle');
+    await customer.waitForSelector(`${byTestId('cam-toggle')}[aria-pressed="false"]`);
+    await new Promise((r) => setTimeout(r, 1000));
+    const frozen = await videoProgress(agent, byTestId('remote-camera'));
+    await new Promise((r) => setTimeout(r, 1500));
+    const later = await videoProgress(agent, byTestId('remote-camera'));
+    expect((later?.frames ?? 0) - (frozen?.frames ?? 0)).toBeLessThan(3);
+    await click(customer, 'cam-toggle');
+    await waitForLiveVideo(agent, byTestId('remote-camera'));
   });
 
   it('captures nothing when the customer declines the screen request, and tells the agent', async () => {
