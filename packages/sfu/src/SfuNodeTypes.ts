@@ -2,7 +2,7 @@
  * Public types of an SFU node. Everything a caller passes in or gets back is plain
  * data, because the same requests will later cross a control connection.
  */
-import type { MediaKind, MediaSource, SfuControl, SfuNodeStats } from '@tandem/protocol';
+import type { MediaSource, ProducerInfo, SfuControl, SfuNodeStats } from '@tandem/protocol';
 
 /** pino-compatible: a pino logger fits as is. */
 export interface SfuLogger {
@@ -76,14 +76,8 @@ export interface PlainTransportRemote {
   rtcpPort?: number;
 }
 
-/** Summary of one producer, for callers that need its kind and source. */
-export interface ProducerInfo {
-  producerId: string;
-  peerId: string;
-  kind: MediaKind;
-  source: MediaSource;
-  paused: boolean;
-}
+/** Summary of one producer: the same shape signaling sends to clients. */
+export type { ProducerInfo } from '@tandem/protocol';
 
 /** The SFU node: the SfuControl requests plus a few in-process extras. */
 export interface SfuNodeApi extends SfuControl {
