@@ -12,3 +12,4 @@ export { DefaultReconnectPolicy, type BackoffOptions } from './ReconnectPolicy.j
 export { TandemApi, type FetchFunction } from './TandemApi.js';
 export { captureCameraAndMic, captureScreen, listMediaDevices, type CameraAndMic, type CaptureOptions } from './capture.js';
 export { signalingUrl } from './CallLink.js';
+export { prepareDevice } from './prepareDevice.js';

@@ -37,10 +37,17 @@ async function signalingJoins(base: string): Promise<{ join: number[]; hello: nu
   return { join, hello };
 }
 
-async function browserJoins(base: string): Promise<{ firstFrame: number[]; join: number[] }> {
+interface BrowserSample {
+  firstFrame: number[];
+  preview: number[];
+  joined: number[];
+  media: number[];
+  join: number[];
+}
+
+async function browserJoins(base: string): Promise<BrowserSample> {
   const browser = await launchChromium();
-  const firstFrame: number[] = [];
-  const join: number[] = [];
+  const sample: BrowserSample = { firstFrame: [], preview: [], joined: [], media: [], join: [] };
   try {
     const agent = await newProbedPage(await browser.createBrowserContext());
     const link = await agentOpensSession(agent, base);
@@ -50,6 +57,9 @@ async function browserJoins(base: string): Promise<{ firstFrame: number[]; join:
       const t0 = performance.now();
       await page.goto(link);
       await click(page, 'join-button', 20_000);
+      const tClick = performance.now();
+      await page.waitForSelector(byTestId('call-view'), { timeout: 20_000 });
+      const tJoined = performance.now();
       await page.waitForFunction(
         (sel: string) => {
           const v = document.querySelector<HTMLVideoElement>(sel);
@@ -58,14 +68,18 @@ async function browserJoins(base: string): Promise<{ firstFrame: number[]; join:
         { polling: 'raf', timeout: 30_000 },
         byTestId('remote-camera'),
       );
-      firstFrame.push(performance.now() - t0);
-      join.push(...(await page.evaluate(() => window.__tandemProbe.joinRttMs)));
+      const tFrame = performance.now();
+      sample.firstFrame.push(tFrame - t0);
+      sample.preview.push(tClick - t0);
+      sample.joined.push(tJoined - tClick);
+      sample.media.push(tFrame - tJoined);
+      sample.join.push(...(await page.evaluate(() => window.__tandemProbe.joinRttMs)));
       await context.close();
     }
   } finally {
     await browser.dispose();
   }
-  return { firstFrame, join };
+  return sample;
 }
 
 async function main(): Promise<void> {
@@ -79,6 +93,9 @@ async function main(): Promise<void> {
         { metric: 'join round trip, signaling + SFU', sample: wire.join },
         { metric: 'join round trip, in the browser', sample: browser.join },
         { metric: 'link open → first remote video frame', sample: browser.firstFrame },
+        { metric: '  of which: link open → Join clickable', sample: browser.preview },
+        { metric: '  of which: Join pressed → in the call', sample: browser.joined },
+        { metric: '  of which: in the call → first frame', sample: browser.media },
       ]),
     );
   } finally {

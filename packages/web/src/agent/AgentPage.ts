@@ -1,4 +1,4 @@
-import { connectRoom, TandemApi, type Room } from '@tandem/client';
+import { connectRoom, prepareDevice, TandemApi, type Room } from '@tandem/client';
 import type { LoginReply } from '@tandem/protocol';
 import type { MessageKey } from '../i18n/catalogue.js';
 import { CallView, type CallEnd } from '../ui/CallView.js';
@@ -18,6 +18,8 @@ import { SessionCard } from './SessionCard.js';
  * After a reload it signs in from the tab's stored token and rejoins the session in use.
  */
 export class AgentPage {
+  /** Loaded once and reused by every call this console joins. */
+  #device: ReturnType<typeof prepareDevice> | undefined;
   readonly #api = new TandemApi(location.origin);
   readonly #auth = new ConsoleAuth(pageStorage);
   readonly #errors = new ErrorNotice();
@@ -121,7 +123,15 @@ export class AgentPage {
     const { media } = await captureLocal();
     let room: Room;
     try {
-      room = await connectRoom({ serverUrl: location.origin, token: callToken, displayName: this.#login?.agent.displayName ?? 'Agent' });
+      this.#device ??= prepareDevice(location.origin);
+      const device = await this.#device.catch(() => undefined);
+      if (!device) this.#device = undefined; // try afresh next time
+      room = await connectRoom({
+        ...(device ? { device } : {}),
+        serverUrl: location.origin,
+        token: callToken,
+        displayName: this.#login?.agent.displayName ?? 'Agent',
+      });
     } catch (error) {
       stopMedia(media);
       throw error;

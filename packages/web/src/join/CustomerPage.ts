@@ -1,4 +1,4 @@
-import { connectRoom, TandemApi, type Room } from '@tandem/client';
+import { connectRoom, prepareDevice, TandemApi, type Room } from '@tandem/client';
 import { CallView, type CallEnd, type LocalMedia } from '../ui/CallView.js';
 import { endMessage, endScreen } from '../ui/EndScreen.js';
 import { reasonOf } from '../ui/ErrorNotice.js';
@@ -20,12 +20,16 @@ export class CustomerPage {
   readonly #api = new TandemApi(location.origin);
   readonly #tickets = new CallTicketStore(pageStorage);
   #code: string | null = null;
+  /** Loaded while the customer looks at the preview, so Join does not wait for it. */
+  #device: ReturnType<typeof prepareDevice> | undefined;
 
   constructor(private readonly app: HTMLElement) {}
 
   async start(): Promise<void> {
     this.#code = codeFromPath(location.pathname);
     if (!this.#code) return this.#fail('CODE_UNKNOWN');
+    this.#device = prepareDevice(location.origin);
+    this.#device.catch(() => undefined); // connectRoom reports the problem if it persists
     const ticket = this.#tickets.load(this.#code);
     if (ticket?.joined) return this.#rejoin(ticket);
     if (ticket) return this.#preview(ticket);
@@ -79,7 +83,9 @@ export class CustomerPage {
     const code = this.#code!;
     let room: Room;
     try {
+      const device = await this.#device?.catch(() => undefined);
       room = await connectRoom({
+        ...(device ? { device } : {}),
         serverUrl: location.origin,
         token: ticket.token,
         ...(ticket.displayName ? { displayName: ticket.displayName } : {}),
