@@ -130,7 +130,8 @@ export class AgentPage {
         ...(device ? { device } : {}),
         serverUrl: location.origin,
         token: callToken,
-        displayName: this.#login?.agent.displayName ?? 'Agent',
+        // Without a name here the server uses the one in the call token.
+        ...(this.#login?.agent.displayName ? { displayName: this.#login.agent.displayName } : {}),
       });
     } catch (error) {
       stopMedia(media);
