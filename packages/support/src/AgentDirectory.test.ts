@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AgentDirectory } from './AgentDirectory.js';
 import { FileAgentStore, MemoryAgentStore } from './AgentStore.js';
 import { consoleLog } from './SupportTypes.js';
+import { codeOf } from './errorCode.testkit.js';
 
 const dirs: string[] = [];
 async function dataDir(): Promise<string> {
@@ -17,14 +18,6 @@ afterEach(async () => {
   await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return error instanceof TandemError ? error.code : `not a TandemError: ${String(error)}`;
-  }
-  return 'resolved';
-}
 
 describe('AgentDirectory', () => {
   it('verifies the right password, refuses a wrong one and an unknown email alike', async () => {

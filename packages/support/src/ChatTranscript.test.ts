@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ChatTranscript } from './ChatTranscript.js';
 import type { ChatInput, SupportLog } from './SupportTypes.js';
 import { FileTranscriptStore, MemoryTranscriptStore } from './TranscriptStore.js';
+import { codeOf } from './errorCode.testkit.js';
 
 const dirs: string[] = [];
 const open: ChatTranscript[] = [];
@@ -35,14 +36,6 @@ const line = (text: string, clientMessageId: string, from = 'peer_cust'): ChatIn
   clientMessageId,
 });
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return error instanceof TandemError ? error.code : `not a TandemError: ${String(error)}`;
-  }
-  return 'resolved';
-}
 
 describe('ChatTranscript', () => {
   it('stores a message with server time and a fresh id, trimmed', async () => {

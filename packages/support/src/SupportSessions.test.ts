@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FileSessionStore, MemorySessionStore, type SessionStore } from './SessionStore.js';
 import { SupportSessions } from './SupportSessions.js';
 import type { SupportLog, SupportSession } from './SupportTypes.js';
+import { codeOf } from './errorCode.testkit.js';
 
 const dirs: string[] = [];
 const stores: SessionStore[] = [];
@@ -26,14 +27,6 @@ async function fileStore(dir: string, log: SupportLog = quiet): Promise<FileSess
   return store;
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return error instanceof TandemError ? error.code : `not a TandemError: ${String(error)}`;
-  }
-  return 'resolved';
-}
 
 describe('SupportSessions', () => {
   it('goes waiting → active → ended, and ended is final', async () => {
