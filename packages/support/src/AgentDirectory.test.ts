@@ -1,7 +1,6 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TandemError } from '@tandem/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentDirectory } from './AgentDirectory.js';
 import { FileAgentStore, MemoryAgentStore } from './AgentStore.js';

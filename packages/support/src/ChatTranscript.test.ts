@@ -1,7 +1,7 @@
 import { appendFile, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MAX_CHAT_CHARS, TandemError } from '@tandem/protocol';
+import { MAX_CHAT_CHARS } from '@tandem/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatTranscript } from './ChatTranscript.js';
 import type { ChatInput, SupportLog } from './SupportTypes.js';

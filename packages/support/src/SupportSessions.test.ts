@@ -1,7 +1,6 @@
 import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TandemError } from '@tandem/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileSessionStore, MemorySessionStore, type SessionStore } from './SessionStore.js';
 import { SupportSessions } from './SupportSessions.js';
