@@ -2,7 +2,7 @@ import { TypedEmitter } from '@tandem/protocol';
 import type { MessageKey } from '../i18n/catalogue.js';
 import { i18n } from '../i18n/Localizer.js';
 import type { LocalMedia } from '../ui/CallView.js';
-import { button, el, field } from '../ui/dom.js';
+import { button, el, field, selfVideo } from '../ui/dom.js';
 import { ErrorNotice } from '../ui/ErrorNotice.js';
 import { captureLocal, devicesOfKind, saveDevices, savedDevices, stopMedia, type DeviceChoice } from '../ui/LocalCapture.js';
 
@@ -28,13 +28,7 @@ export class JoinPreview extends TypedEmitter<JoinPreviewEvents> {
 
   constructor() {
     super();
-    this.#video = el('video', {
-      className: 'video video-self',
-      testid: 'preview-video',
-      attrs: { autoplay: '', playsinline: '', muted: '' },
-      i18nAttrs: { 'aria-label': 'call.you' },
-    });
-    this.#video.muted = true;
+    this.#video = selfVideo('preview-video');
     this.#name = el('input', {
       className: 'input',
       testid: 'display-name',

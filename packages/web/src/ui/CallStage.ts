@@ -2,7 +2,7 @@ import type { PeerInfo } from '@tandem/protocol';
 import type { RemoteTrack } from '@tandem/client';
 import type { MessageKey } from '../i18n/catalogue.js';
 import { i18n } from '../i18n/Localizer.js';
-import { button, el } from './dom.js';
+import { button, el, selfVideo } from './dom.js';
 
 export interface CallStageOptions {
   /** Shown on the main stage while nobody else has video. */
@@ -43,13 +43,7 @@ export class CallStage {
     this.#audio = el('div', { className: 'stage-audio', attrs: { hidden: '' } });
     this.#soundButton = button({ className: 'btn btn-primary stage-sound', testid: 'enable-sound', text: 'call.enableSound' }, () => this.#playAll());
     this.#soundButton.hidden = true;
-    this.#selfVideo = el('video', {
-      className: 'video video-self',
-      testid: 'local-video',
-      attrs: { autoplay: '', playsinline: '', muted: '' },
-      i18nAttrs: { 'aria-label': 'call.you' },
-    });
-    this.#selfVideo.muted = true;
+    this.#selfVideo = selfVideo('local-video');
     this.#self = el('div', { className: `tile tile-self tile-self-${options.selfView}`, attrs: { 'data-paused': 'true' } }, [
       this.#selfVideo,
       el('span', { className: 'tile-label', text: 'call.you' }),

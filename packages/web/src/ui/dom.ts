@@ -50,3 +50,15 @@ export function required<T extends HTMLElement = HTMLElement>(selector: string):
 export function field(id: string, label: MessageKey, control: HTMLElement): HTMLElement {
   return el('div', { className: 'field' }, [el('label', { className: 'label', text: label, attrs: { for: id } }), control]);
 }
+
+/** The user's own camera picture: muted (no echo of their own mic), inline on phones. */
+export function selfVideo(testid: string): HTMLVideoElement {
+  const video = el('video', {
+    className: 'video video-self',
+    testid,
+    attrs: { autoplay: '', playsinline: '', muted: '' },
+    i18nAttrs: { 'aria-label': 'call.you' },
+  });
+  video.muted = true;
+  return video;
+}
