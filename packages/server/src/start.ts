@@ -41,6 +41,7 @@ export async function startAll(config: TandemConfig, log: Logger = createLog(con
   });
   const coordinator = new MemoryCoordinator();
   let state: 'SERVING' | 'DRAINING' = 'SERVING';
+  let lastCpu: { ms: number; at: number } | undefined;
   const heartbeat = async (): Promise<void> => {
     const stats = await sfu.nodeStats();
     const cpuMs = stats.workers.reduce((sum, w) => sum + w.cpuMs, 0);
@@ -54,7 +55,6 @@ export async function startAll(config: TandemConfig, log: Logger = createLog(con
       load: { rooms: stats.rooms, consumers: stats.consumers, cpu },
     });
   };
-  let lastCpu: { ms: number; at: number } | undefined;
   await heartbeat();
   const timer = setInterval(() => {
     heartbeat().catch((error: unknown) => log.warn({ err: error }, 'node heartbeat failed'));

@@ -1,6 +1,9 @@
 import client from 'prom-client';
 import type { SfuControl, SfuNodeStats } from '@tandem/protocol';
 
+/** Stats fetched for one scrape serve every gauge collected within this window. */
+const SCRAPE_REUSE_MS = 250;
+
 export interface SignalingMetrics {
   registry: client.Registry;
   wsConnections: client.Gauge;
@@ -17,9 +20,13 @@ export function createMetrics(sfuNodes: () => Iterable<SfuControl>): SignalingMe
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'tandem_process_' });
 
-  const stats = async (): Promise<SfuNodeStats[]> => {
-    const all = await Promise.all([...sfuNodes()].map((n) => n.request('nodeStats', {}).catch(() => null)));
-    return all.filter((s): s is SfuNodeStats => s !== null);
+  // Five gauges read the same figures during one scrape: ask each node once per scrape.
+  let scrape: Promise<SfuNodeStats[]> | undefined;
+  const stats = (): Promise<SfuNodeStats[]> => {
+    scrape ??= Promise.all([...sfuNodes()].map((n) => n.request('nodeStats', {}).catch(() => null)))
+      .then((all) => all.filter((s): s is SfuNodeStats => s !== null))
+      .finally(() => setTimeout(() => (scrape = undefined), SCRAPE_REUSE_MS).unref());
+    return scrape;
   };
   const media = (name: string, help: string, pick: (s: SfuNodeStats) => number) =>
     new client.Gauge({

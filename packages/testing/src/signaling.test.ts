@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION } from '@tandem/protocol';
 import { SignalingClient } from './SignalingClient.js';
@@ -122,6 +123,7 @@ describe('chat survives a restart', () => {
       await back.close();
     } finally {
       await second.stop();
+      await rm(first.dataDir, { recursive: true, force: true });
     }
   });
 });
