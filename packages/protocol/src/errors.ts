@@ -24,6 +24,10 @@ export const ErrorCodes = {
   INTERNAL: 500,
   SHUTTING_DOWN: 503,
   NO_CAPACITY: 503,
+  /** Redis (the cluster's coordinator and store) cannot be reached right now. */
+  COORDINATION_UNAVAILABLE: 503,
+  /** The SFU node serving this call is gone or its control connection is down. */
+  NODE_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

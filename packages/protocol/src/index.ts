@@ -6,3 +6,5 @@ export * from './signaling.js';
 export * from './sfu-control.js';
 export * from './typed-emitter.js';
 export * from './http.js';
+export * from './sfu-control-wire.js';
+export * from './controlToken.js';

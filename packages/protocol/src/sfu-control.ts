@@ -7,6 +7,8 @@ import type { ConsumerOptions, MediaKind, MediaSource, TransportDirection, Trans
  * no mediasoup objects, no callbacks.
  */
 export interface SfuRequests {
+  /** Every router is built from one codec list, so these are any room's capabilities. */
+  routerCapabilities: { params: Record<string, never>; result: { routerRtpCapabilities: unknown } };
   openRoom: { params: { roomId: string }; result: { routerRtpCapabilities: unknown } };
   closeRoom: { params: { roomId: string }; result: Record<string, never> };
   createTransport: {
@@ -47,16 +49,51 @@ export interface SfuRequests {
   /** Closes every transport (and so producer and consumer) of the peer. */
   closePeer: { params: { roomId: string; peerId: string }; result: Record<string, never> };
   nodeStats: { params: Record<string, never>; result: SfuNodeStats };
+
+  // Cross-node media. A room that spans nodes has one pipe transport per (room, other
+  // node) on each side. Every pipe request is idempotent, so two signaling processes
+  // wiring the same producer at once end up with one pipe, not two.
+  /** Opens (or returns) this room's pipe transport towards `remoteNodeId`. */
+  openPipe: { params: { roomId: string; remoteNodeId: string }; result: PipeEndpoint };
+  /** Points this room's pipe towards `remoteNodeId` at the other side's endpoint. */
+  connectPipe: { params: { roomId: string; remoteNodeId: string; ip: string; port: number }; result: Record<string, never> };
+  /** Sends a local producer down the pipe (one pipe consumer per producer and remote node). */
+  pipeOut: { params: { roomId: string; remoteNodeId: string; producerId: string }; result: PipedProducer };
+  /** Creates, from the pipe, a local producer with the remote producer's id (no-op if it exists). */
+  pipeIn: {
+    params: { roomId: string; remoteNodeId: string } & PipedProducer;
+    result: Record<string, never>;
+  };
+}
+
+export interface PipeEndpoint {
+  transportId: string;
+  ip: string;
+  port: number;
+}
+
+/** A producer as it crosses a pipe: enough for the far node to re-create it under the same id. */
+export interface PipedProducer {
+  producerId: string;
+  peerId: string;
+  kind: MediaKind;
+  source: MediaSource;
+  rtpParameters: unknown;
+  paused: boolean;
 }
 export type SfuMethod = keyof SfuRequests;
 
 export interface SfuNodeStats {
   nodeId: string;
   rooms: number;
+  /** Distinct peers with a transport on this node. */
+  peers: number;
   transports: number;
   producers: number;
   consumers: number;
   workers: { pid: number; cpuMs: number }[];
+  /** Bytes received plus sent by all WebRTC transports since they opened (rate = delta / time). */
+  mediaBytes: number;
 }
 
 /** Things that happen inside the SFU that signaling must tell clients about. */

@@ -150,5 +150,12 @@ export interface ServerNotifications {
   /** This connection was replaced by a newer one for the same peer (e.g. a reload). */
   replaced: Record<string, never>;
   serverShuttingDown: Record<string, never>;
+  /**
+   * The call's media moves to another SFU node (its node died or is draining): reconnect
+   * at once; the same token rejoins the same call.
+   */
+  callMoved: { reason: CallMoveReason };
 }
+
+export type CallMoveReason = 'node-lost' | 'node-draining';
 export type ServerNotificationMethod = keyof ServerNotifications;
