@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Coordinator, SfuNodeHeartbeat } from './CoordinatorTypes.js';
+import { movePlacementContract, nodeStateContract, rosterContract } from './coordinatorOps.contract.js';
 
 /**
  * The behaviour every Coordinator must have. The in-memory implementation runs it
@@ -14,8 +15,12 @@ export function coordinatorContract(
     controlUrl: `local:${nodeId}`,
     state,
     maxConsumers: 100,
-    load: { rooms: 0, consumers, cpu: 0 },
+    load: { rooms: 0, peers: 0, consumers, cpu: 0, bitrateBps: 0 },
   });
+
+  const until = async (done: () => boolean): Promise<void> => {
+    for (let waited = 0; !done() && waited < 2_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+  };
 
   describe(`${name} coordinator contract`, () => {
     it('places a room on the least-loaded serving node and keeps it there', async () => {
@@ -75,14 +80,34 @@ export function coordinatorContract(
       const c = await make({ now: 1_000 });
       const got: unknown[] = [];
       const unsubscribe = await c.subscribe('room:r', (m) => got.push(m));
-      await c.publish('room:r', { n: 1 });
-      await c.publish('room:other', { n: 2 });
-      await new Promise((r) => setTimeout(r, 20));
+      await c.publish('room:other', { n: 0 });
+      await c.publish('room:r', { n: 1, text: 'hé', list: [1, null] });
+      await until(() => got.length > 0);
       await unsubscribe();
       await c.publish('room:r', { n: 3 });
-      await new Promise((r) => setTimeout(r, 20));
-      expect(got).toEqual([{ n: 1 }]);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(got).toEqual([{ n: 1, text: 'hé', list: [1, null] }]);
+      await c.close();
+    });
+
+    it('refuses bad input with BAD_PARAMS and changes nothing', async () => {
+      const c = await make({ now: 1_000 });
+      await c.heartbeat(node('a'));
+      const garbage = { ...node('b'), load: { rooms: 0, consumers: 'many' } } as unknown as SfuNodeHeartbeat;
+      await expect(c.heartbeat(garbage)).rejects.toMatchObject({ code: 'BAD_PARAMS' });
+      await expect(c.placeRoom('')).rejects.toMatchObject({ code: 'BAD_PARAMS' });
+      await expect(c.requestNodeState('a', 'GONE' as 'DRAINING')).rejects.toMatchObject({ code: 'BAD_PARAMS' });
+      await expect(c.rosterPut('r', 'g1', 'p1', 42 as unknown as string)).rejects.toMatchObject({ code: 'BAD_PARAMS' });
+      await expect(c.publish('room:r', undefined)).rejects.toMatchObject({ code: 'BAD_PARAMS' });
+      expect((await c.listNodes()).map((n) => n.nodeId)).toEqual(['a']);
+      expect((await c.heartbeat(node('a'))).requestedState).toBeNull();
+      expect(await c.rosterList('r', 'g1')).toEqual({});
+      expect(c.available).toBe(true);
       await c.close();
     });
   });
+
+  nodeStateContract(make, node);
+  movePlacementContract(make, node);
+  rosterContract(make);
 }
