@@ -35,7 +35,7 @@ export class MemoryAgentStore implements AgentStore {
   async close(): Promise<void> {}
 }
 
-function isAgentRecord(value: unknown): value is AgentRecord {
+export function isAgentRecord(value: unknown): value is AgentRecord {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Record<string, unknown>;
   return ['agentId', 'email', 'displayName', 'passwordHash'].every((key) => typeof record[key] === 'string');
