@@ -3,14 +3,12 @@ import {
   TandemError,
   TypedEmitter,
   type ConsumerOptions,
-  type MediaKind,
-  type MediaSource,
   type SfuEvents,
   type TransportDirection,
   type TransportOptions,
 } from '@tandem/protocol';
 import { ROUTER_CODECS, consumerPriority } from './codecs.js';
-import { mediaCall, notFound, requireId, requireObject, requireOneOf } from './mediaErrors.js';
+import { KINDS, SOURCES, mediaCall, notFound, requireId, requireMatchingKind, requireObject, requireOneOf } from './mediaErrors.js';
 import type {
   MediaAppData,
   PlainTransportInfo,
@@ -20,7 +18,9 @@ import type {
   TransportRole,
 } from './SfuNodeTypes.js';
 import { connectPlain, openPlainTransport } from './plainTransport.js';
+import { RoomPipes, type PipeSettings } from './RoomPipes.js';
 import { watchTransport } from './transportWatch.js';
+import { openWebRtcTransport, webRtcMediaBytes } from './webRtcTransport.js';
 import type { WorkerSlot } from './WorkerPool.js';
 
 export type RoomEvents = Pick<SfuEvents, 'consumerClosed' | 'producerClosed' | 'transportFailed'> & {
@@ -28,7 +28,7 @@ export type RoomEvents = Pick<SfuEvents, 'consumerClosed' | 'producerClosed' | '
   gone: [];
 };
 
-export interface RoomSettings {
+export interface RoomSettings extends PipeSettings {
   maxIncomingBitrate: number;
   iceDisconnectGraceMs: number;
   plainListenIp: string;
@@ -39,9 +39,6 @@ interface TransportEntry {
   peerId: string;
   role: TransportRole;
 }
-
-const KINDS: readonly MediaKind[] = ['audio', 'video'];
-const SOURCES: readonly MediaSource[] = ['mic', 'camera', 'screen'];
 
 /**
  * One call's media: a router on one worker, and the transports, producers and
@@ -58,6 +55,8 @@ export class Room extends TypedEmitter<RoomEvents> {
   /** Peers being closed on request: their own objects close without events. */
   readonly #closingPeers = new Set<string>();
   #closing = false;
+  /** Links to the other nodes this call spans. */
+  readonly pipes: RoomPipes;
 
   private constructor(
     readonly roomId: string,
@@ -69,6 +68,15 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#router = router;
     this.#settings = settings;
     router.once('workerclose', () => this.emit('gone'));
+    this.pipes = new RoomPipes(
+      {
+        router,
+        producer: (id) => this.#producer(id),
+        hasProducer: (id) => this.#producers.has(id),
+        adoptPiped: (producer) => this.#adoptProducer(producer),
+      },
+      settings,
+    );
   }
 
   static async open(roomId: string, slot: WorkerSlot, settings: RoomSettings): Promise<Room> {
@@ -93,6 +101,18 @@ export class Room extends TypedEmitter<RoomEvents> {
     return { transports: this.#transports.size, producers: this.#producers.size, consumers: this.#consumers.size };
   }
 
+  /** Distinct peers with a WebRTC transport here (plain RTP endpoints are not people). */
+  peerIds(): Set<string> {
+    const peers = new Set<string>();
+    for (const entry of this.#transports.values()) if (entry.role !== 'plain') peers.add(entry.peerId);
+    return peers;
+  }
+
+  /** Bytes in plus out over the WebRTC transports since they opened. */
+  mediaBytes(): Promise<number> {
+    return webRtcMediaBytes([...this.#transports.values()].map((entry) => entry.transport));
+  }
+
   listProducers(): ProducerInfo[] {
     return [...this.#producers.values()].map((p) => ({
       producerId: p.id,
@@ -106,33 +126,13 @@ export class Room extends TypedEmitter<RoomEvents> {
   async createTransport(peerIdIn: unknown, directionIn: unknown): Promise<TransportOptions> {
     const peerId = requireId(peerIdIn, 'peerId');
     const direction = requireOneOf<TransportDirection>(directionIn, ['send', 'recv'], 'direction');
-    const transport = await mediaCall(() =>
-      this.#router.createWebRtcTransport({
-        webRtcServer: this.slot.webRtcServer,
-        enableUdp: true,
-        enableTcp: true,
-        preferUdp: true,
-        initialAvailableOutgoingBitrate: 1_000_000,
-        appData: { peerId, direction },
-      }),
-    );
-    if (direction === 'send') {
-      // One browser must not be able to flood the worker.
-      await mediaCall(() => transport.setMaxIncomingBitrate(this.#settings.maxIncomingBitrate)).catch((error) => {
-        transport.close();
-        throw error;
-      });
-    }
+    const { maxIncomingBitrate } = this.#settings;
+    const { transport, options } = await openWebRtcTransport(this.#router, this.slot.webRtcServer, maxIncomingBitrate, peerId, direction);
     this.#track(transport, peerId, direction);
     watchTransport(transport, this.#settings.iceDisconnectGraceMs, (state) => {
       if (!this.#quiet(peerId)) this.emit('transportFailed', { roomId: this.roomId, peerId, transportId: transport.id, state });
     });
-    return {
-      id: transport.id,
-      iceParameters: transport.iceParameters,
-      iceCandidates: transport.iceCandidates,
-      dtlsParameters: transport.dtlsParameters,
-    };
+    return options;
   }
 
   async createPlainTransport(request: PlainTransportRequest): Promise<PlainTransportInfo> {
@@ -167,20 +167,14 @@ export class Room extends TypedEmitter<RoomEvents> {
   }): Promise<string> {
     const kind = requireOneOf(params.kind, KINDS, 'kind');
     const source = requireOneOf(params.source, SOURCES, 'source');
-    if ((source === 'mic') !== (kind === 'audio')) {
-      throw new TandemError('BAD_PARAMS', `a ${source} track cannot be ${kind}`);
-    }
+    requireMatchingKind(kind, source);
     const entry = this.#ownTransport(params.transportId, params.peerId, 'send');
     const rtpParameters = requireObject(params.rtpParameters, 'rtpParameters') as unknown as types.RtpParameters;
     const peerId = entry.peerId;
     const producer = await mediaCall(() =>
       entry.transport.produce<MediaAppData>({ kind, rtpParameters, appData: { peerId, source } }),
     );
-    this.#producers.set(producer.id, producer);
-    producer.observer.once('close', () => this.#producers.delete(producer.id));
-    producer.on('transportclose', () => {
-      if (!this.#quiet(peerId)) this.emit('producerClosed', { roomId: this.roomId, peerId, producerId: producer.id });
-    });
+    this.#adoptProducer(producer);
     return producer.id;
   }
 
@@ -250,6 +244,16 @@ export class Room extends TypedEmitter<RoomEvents> {
   close(): void {
     this.#closing = true;
     this.#router.close();
+  }
+
+  /** Local and piped-in producers alike: consumable, and reported when their transport closes. */
+  #adoptProducer(producer: types.Producer<MediaAppData>): void {
+    const { peerId } = producer.appData;
+    this.#producers.set(producer.id, producer);
+    producer.observer.once('close', () => this.#producers.delete(producer.id));
+    producer.on('transportclose', () => {
+      if (!this.#quiet(peerId)) this.emit('producerClosed', { roomId: this.roomId, peerId, producerId: producer.id });
+    });
   }
 
   #track(transport: TransportEntry['transport'], peerId: string, role: TransportRole): void {

@@ -7,12 +7,14 @@ import {
   type SfuNodeStats,
   type SfuRequests,
 } from '@tandem/protocol';
-import { notFound, requireId, requireObject, toTandemError } from './mediaErrors.js';
+import { ROUTER_CODECS } from './codecs.js';
+import { mediaCall, notFound, requireId, requireObject, toTandemError } from './mediaErrors.js';
 import { Room, type RoomSettings } from './Room.js';
 import type {
   PlainTransportInfo,
   PlainTransportRemote,
   PlainTransportRequest,
+  PipeInfo,
   ProducerInfo,
   SfuLogger,
   SfuNodeApi,
@@ -38,10 +40,14 @@ export async function createSfuNode(options: SfuNodeOptions): Promise<SfuNode> {
     ...(options.announcedAddress ? { announcedAddress: options.announcedAddress } : {}),
   });
   logger.info({ nodeId, workerBin, workers: pool.slots.length }, 'SFU node started');
+  const plainListenIp = options.plainListenIp ?? '127.0.0.1';
+  const pipeAnnouncedAddress = options.pipeAnnouncedAddress ?? options.announcedAddress;
   return new SfuNode(nodeId, pool, logger, {
     maxIncomingBitrate: options.maxIncomingBitrate ?? 5_000_000,
     iceDisconnectGraceMs: options.iceDisconnectGraceMs ?? 5000,
-    plainListenIp: options.plainListenIp ?? '127.0.0.1',
+    plainListenIp,
+    pipeListenIp: options.pipeListenIp ?? plainListenIp,
+    ...(pipeAnnouncedAddress ? { pipeAnnouncedAddress } : {}),
   });
 }
 
@@ -57,6 +63,8 @@ export class SfuNode extends TypedEmitter<SfuEvents> implements SfuNodeApi {
   readonly #rooms = new Map<string, Room>();
   /** Opens in flight, so two concurrent openRoom calls share one router. */
   readonly #opening = new Map<string, Promise<Room>>();
+  /** Every router has the same codec list, so one answer serves every room. */
+  #capabilities: Promise<unknown> | undefined;
   readonly #handlers: Handlers;
   #closed = false;
 
@@ -101,18 +109,39 @@ export class SfuNode extends TypedEmitter<SfuEvents> implements SfuNodeApi {
     return this.#guard(() => this.#room(roomId).connectPlainTransport(transportId, remote));
   }
 
+  async closePipe(roomId: string, remoteNodeId: string): Promise<void> {
+    return this.#guard(() => this.#room(roomId).pipes.close(remoteNodeId));
+  }
+
+  async listPipes(roomId: string): Promise<PipeInfo[]> {
+    return this.#guard(() => this.#room(roomId).pipes.list());
+  }
+
   listProducers(roomId: string): ProducerInfo[] {
     return this.#room(roomId).listProducers();
   }
 
   async nodeStats(): Promise<SfuNodeStats> {
-    const stats: SfuNodeStats = { nodeId: this.nodeId, rooms: this.#rooms.size, transports: 0, producers: 0, consumers: 0, workers: [] };
-    for (const room of this.#rooms.values()) {
+    const stats: SfuNodeStats = {
+      nodeId: this.nodeId,
+      rooms: this.#rooms.size,
+      peers: 0,
+      transports: 0,
+      producers: 0,
+      consumers: 0,
+      workers: [],
+      mediaBytes: 0,
+    };
+    const rooms = [...this.#rooms.values()];
+    for (const room of rooms) {
       const counts = room.counts();
+      stats.peers += room.peerIds().size;
       stats.transports += counts.transports;
       stats.producers += counts.producers;
       stats.consumers += counts.consumers;
     }
+    const bytes = await Promise.all(rooms.map((room) => room.mediaBytes()));
+    stats.mediaBytes = bytes.reduce((a, b) => a + b, 0);
     stats.workers = await Promise.all(
       this.#pool.slots.map(async ({ worker }) => {
         // A worker dying mid-call just reports no CPU time rather than failing the stats.
@@ -139,6 +168,7 @@ export class SfuNode extends TypedEmitter<SfuEvents> implements SfuNodeApi {
 
   #makeHandlers(): Handlers {
     return {
+      routerCapabilities: async () => ({ routerRtpCapabilities: await this.#routerCapabilities() }),
       openRoom: async (p) => ({ routerRtpCapabilities: (await this.#openRoom(requireId(p['roomId'], 'roomId'))).rtpCapabilities }),
       closeRoom: async (p) => {
         const room = this.#room(p['roomId']);
@@ -174,7 +204,38 @@ export class SfuNode extends TypedEmitter<SfuEvents> implements SfuNodeApi {
       resumeConsumer: async (p) => (await this.#room(p['roomId']).resumeConsumer(p['consumerId']), {}),
       closePeer: async (p) => (this.#room(p['roomId']).closePeer(p['peerId']), {}),
       nodeStats: () => this.nodeStats(),
+      openPipe: (p) => this.#room(p['roomId']).pipes.open(this.#remoteNode(p['remoteNodeId'])),
+      connectPipe: async (p) => {
+        await this.#room(p['roomId']).pipes.connect(this.#remoteNode(p['remoteNodeId']), p['ip'], p['port']);
+        return {};
+      },
+      pipeOut: (p) => this.#room(p['roomId']).pipes.pipeOut(this.#remoteNode(p['remoteNodeId']), p['producerId']),
+      pipeIn: async (p) => (await this.#room(p['roomId']).pipes.pipeIn(this.#remoteNode(p['remoteNodeId']), p), {}),
     };
+  }
+
+  #remoteNode(remoteNodeId: unknown): string {
+    const id = requireId(remoteNodeId, 'remoteNodeId');
+    if (id === this.nodeId) throw new TandemError('BAD_PARAMS', 'a room cannot pipe to its own node');
+    return id;
+  }
+
+  #routerCapabilities(): Promise<unknown> {
+    const open = this.#rooms.values().next().value;
+    if (open) return Promise.resolve(open.rtpCapabilities);
+    if (!this.#capabilities) {
+      // No room yet: a throwaway router on any worker tells us.
+      const asking = mediaCall(async () => {
+        const router = await this.#pool.pick(() => 0).worker.createRouter({ mediaCodecs: ROUTER_CODECS });
+        router.close();
+        return router.rtpCapabilities;
+      });
+      this.#capabilities = asking;
+      asking.catch(() => {
+        if (this.#capabilities === asking) this.#capabilities = undefined;
+      });
+    }
+    return this.#capabilities;
   }
 
   async #openRoom(roomId: string): Promise<Room> {

@@ -2,7 +2,7 @@
  * Public types of an SFU node. Everything a caller passes in or gets back is plain
  * data, because the same requests will later cross a control connection.
  */
-import type { MediaSource, ProducerInfo, SfuControl, SfuNodeStats } from '@tandem/protocol';
+import type { MediaSource, PipeEndpoint, ProducerInfo, SfuControl, SfuNodeStats } from '@tandem/protocol';
 
 /** pino-compatible: a pino logger fits as is. */
 export interface SfuLogger {
@@ -39,6 +39,13 @@ export interface SfuNodeOptions {
   iceDisconnectGraceMs?: number;
   /** Where plain (RTP) transports listen; default 127.0.0.1. */
   plainListenIp?: string;
+  /**
+   * Where pipe transports to other SFU nodes listen; default plainListenIp. Pipes
+   * carry plain RTP, so this should be a private, cluster-internal address.
+   */
+  pipeListenIp?: string;
+  /** Address other nodes send pipe RTP to, if not pipeListenIp (NAT); default announcedAddress. */
+  pipeAnnouncedAddress?: string;
   logger?: SfuLogger;
 }
 
@@ -79,12 +86,30 @@ export interface PlainTransportRemote {
 /** Summary of one producer: the same shape signaling sends to clients. */
 export type { ProducerInfo } from '@tandem/protocol';
 
+/** One pipe of a room towards another SFU node (ops and tests). */
+export interface PipeInfo extends PipeEndpoint {
+  remoteNodeId: string;
+  /** Where it sends, once connectPipe was called. */
+  remote?: { ip: string; port: number };
+  /** Local producers sent down this pipe (one pipe consumer each). */
+  pipedOut: string[];
+  /** Producers re-created here from this pipe. */
+  pipedIn: string[];
+}
+
 /** The SFU node: the SfuControl requests plus a few in-process extras. */
 export interface SfuNodeApi extends SfuControl {
   /** Opens an RTP endpoint in a room, for ingest/egress (recording, SIP, tests). */
   createPlainTransport(roomId: string, request: PlainTransportRequest): Promise<PlainTransportInfo>;
   /** Tells a plain transport where to send (not needed for a comedia ingest). */
   connectPlainTransport(roomId: string, transportId: string, remote: PlainTransportRemote): Promise<void>;
+  /**
+   * Closes a room's pipe towards a node (it died or left the room): its piped-in
+   * producers close and are reported as producerClosed; its pipe consumers go too.
+   */
+  closePipe(roomId: string, remoteNodeId: string): Promise<void>;
+  listPipes(roomId: string): Promise<PipeInfo[]>;
+  /** Local and piped-in producers alike. */
   listProducers(roomId: string): ProducerInfo[];
   nodeStats(): Promise<SfuNodeStats>;
   /** Worker process ids (ops and tests). */

@@ -1,4 +1,4 @@
-import { TandemError } from '@tandem/protocol';
+import { TandemError, type MediaKind, type MediaSource } from '@tandem/protocol';
 
 /**
  * mediasoup reports bad input as TypeError (checked in JS or rejected by the worker)
@@ -49,4 +49,14 @@ export function requireObject(value: unknown, name: string): Record<string, unkn
     throw new TandemError('BAD_PARAMS', `${name} must be an object`);
   }
   return value as Record<string, unknown>;
+}
+
+export const KINDS: readonly MediaKind[] = ['audio', 'video'];
+export const SOURCES: readonly MediaSource[] = ['mic', 'camera', 'screen'];
+
+/** Audio comes only from the mic, and the mic gives only audio. */
+export function requireMatchingKind(kind: MediaKind, source: MediaSource): void {
+  if ((source === 'mic') !== (kind === 'audio')) {
+    throw new TandemError('BAD_PARAMS', `a ${source} track cannot be ${kind}`);
+  }
 }
