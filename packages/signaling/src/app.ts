@@ -5,15 +5,15 @@ import { CallRooms } from './call/CallRooms.js';
 import { installErrorHandler } from './http/errors.js';
 import { apiRoutes } from './http/api.js';
 import { healthRoutes } from './http/health.js';
+import { opsRoutes } from './http/ops.js';
 import { pageRoutes } from './http/pages.js';
 import { createMetrics } from './metrics.js';
 import type { SignalingDeps, SignalingServices } from './SignalingTypes.js';
 import { PeerConnection } from './ws/PeerConnection.js';
+import { SfuNodeDirectory } from './sfu-link/SfuNodeDirectory.js';
 
 /** ws closes a connection outright above this; below it, PeerConnection answers FRAME_TOO_LARGE. */
 const HARD_FRAME_LIMIT = 1024 * 1024;
-/** A room id no support session can have (session ids are base64url without dots). */
-const CAPABILITIES_ROOM = 'router.capabilities';
 
 export interface SignalingApp {
   app: FastifyInstance;
@@ -32,11 +32,16 @@ export async function buildSignalingApp(deps: SignalingDeps): Promise<SignalingA
   });
   installErrorHandler(app);
 
-  const metrics = createMetrics(() => deps.sfuNodes.values());
+  const metrics = createMetrics(() => deps.localSfuNodes, () => deps.coordinator.available);
+  const sfuNodes = new SfuNodeDirectory(deps.coordinator, deps.connectSfu, log, [...deps.localSfuNodes]);
+  await sfuNodes.start();
   const rooms = new CallRooms(
     deps.coordinator,
-    deps.sfuNodes,
+    sfuNodes,
     {
+      log,
+      pipeRole: config.pipeRole,
+      support: {
       appendChat: ({ sessionId, ...input }) => support.chat.append(sessionId, input),
       listChat: (sessionId) => support.chat.list(sessionId),
       markActive: async (sessionId) => {
@@ -44,6 +49,7 @@ export async function buildSignalingApp(deps: SignalingDeps): Promise<SignalingA
       },
       endSession: async (sessionId, reason) => {
         await support.sessions.end(sessionId, reason);
+      },
       },
     },
     log,
@@ -53,23 +59,19 @@ export async function buildSignalingApp(deps: SignalingDeps): Promise<SignalingA
   // every router's: a browser can load its device before it knows its room.
   let capabilities: Promise<unknown> | undefined;
   const routerRtpCapabilities = (): Promise<unknown> => {
-    capabilities ??= (async () => {
-      const placement = await deps.coordinator.placeRoom(CAPABILITIES_ROOM);
-      const sfu = deps.sfuNodes.get(placement.nodeId);
-      if (!sfu) throw new TandemError('NO_CAPACITY', 'no media node reachable');
-      return (await sfu.request('openRoom', { roomId: CAPABILITIES_ROOM })).routerRtpCapabilities;
-    })();
+    capabilities ??= (async () => (await sfuNodes.any().request('routerCapabilities', {})).routerRtpCapabilities)();
     capabilities.catch(() => (capabilities = undefined));
     return capabilities;
   };
 
-  const services: SignalingServices = { ...deps, rooms, routerRtpCapabilities };
+  const services: SignalingServices = { ...deps, rooms, sfuNodes, routerRtpCapabilities };
   let shuttingDown = false;
   const connections = new Set<PeerConnection>();
 
   await app.register(websocket, { options: { maxPayload: HARD_FRAME_LIMIT } });
   await app.register(async (scope) => apiRoutes(scope, services));
   await app.register(async (scope) => healthRoutes(scope, { ...services, metrics, shuttingDown: () => shuttingDown }));
+  await app.register(async (scope) => opsRoutes(scope, { coordinator: deps.coordinator, opsToken: config.opsToken }));
   await app.register(async (scope) => pageRoutes(scope, config.webRoot));
 
   app.get('/ws', { websocket: true }, (socket, request) => {
@@ -106,7 +108,8 @@ export async function buildSignalingApp(deps: SignalingDeps): Promise<SignalingA
         connection.notify('serverShuttingDown', {});
         connection.close(1012, 'server restarting');
       }
-      await rooms.closeAll('server-shutdown');
+      await rooms.closeAll();
+      await sfuNodes.close();
       await app.close();
     },
   };

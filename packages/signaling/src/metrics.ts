@@ -1,5 +1,6 @@
 import client from 'prom-client';
 import type { SfuControl, SfuNodeStats } from '@tandem/protocol';
+import type { SfuNodeHeartbeat } from '@tandem/cluster';
 
 /** Stats fetched for one scrape serve every gauge collected within this window. */
 const SCRAPE_REUSE_MS = 250;
@@ -16,9 +17,10 @@ export interface SignalingMetrics {
  * Prometheus metrics for one process. Media counts are read from the SFU nodes at
  * scrape time, so they are never stale and cost nothing between scrapes.
  */
-export function createMetrics(sfuNodes: () => Iterable<SfuControl>): SignalingMetrics {
+export function createMetrics(sfuNodes: () => Iterable<SfuControl>, coordinationUp: () => boolean): SignalingMetrics {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'tandem_process_' });
+  registerCoordinationMetric(registry, coordinationUp);
 
   // Five gauges read the same figures during one scrape: ask each node once per scrape.
   let scrape: Promise<SfuNodeStats[]> | undefined;
@@ -73,4 +75,53 @@ export function createMetrics(sfuNodes: () => Iterable<SfuControl>): SignalingMe
       registers: [registry],
     }),
   };
+}
+
+export function registerCoordinationMetric(registry: client.Registry, up: () => boolean): void {
+  new client.Gauge({
+    name: 'tandem_coordination_up',
+    help: '1 while the coordinator (Redis in a cluster) is reachable',
+    registers: [registry],
+    collect() {
+      this.set(up() ? 1 : 0);
+    },
+  });
+}
+
+const NODE_STATES = ['STARTING', 'SERVING', 'DRAINING'] as const;
+
+/**
+ * An SFU node's own figures, as it last reported them to the registry: what placement
+ * sees is what ops graph. Registered by the process that runs the node.
+ */
+export function registerNodeMetrics(registry: client.Registry, current: () => SfuNodeHeartbeat | undefined): void {
+  const gauge = (name: string, help: string, pick: (h: SfuNodeHeartbeat) => number) =>
+    new client.Gauge({
+      name,
+      help,
+      labelNames: ['node_id'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        const h = current();
+        if (h) this.set({ node_id: h.nodeId }, pick(h));
+      },
+    });
+  new client.Gauge({
+    name: 'tandem_node_info',
+    help: 'The SFU node run by this process, labelled with its state (always 1)',
+    labelNames: ['node_id', 'state'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const h = current();
+      if (!h) return;
+      for (const state of NODE_STATES) this.set({ node_id: h.nodeId, state }, state === h.state ? 1 : 0);
+    },
+  });
+  gauge('tandem_node_rooms', 'Rooms open on the SFU node', (h) => h.load.rooms);
+  gauge('tandem_node_peers', 'Peers with a transport on the SFU node', (h) => h.load.peers);
+  gauge('tandem_node_consumers', 'Consumers on the SFU node', (h) => h.load.consumers);
+  gauge('tandem_node_cpu_ratio', 'Share of the node cores its workers use, 0..1', (h) => h.load.cpu);
+  gauge('tandem_node_bitrate_bps', 'Media bits/s the node receives plus sends', (h) => h.load.bitrateBps);
 }

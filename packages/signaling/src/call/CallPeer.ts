@@ -7,7 +7,11 @@ export interface PeerLink {
   close(code: number, reason: string): void;
 }
 
-/** One participant of a call, as the signaling layer tracks it. Media objects live in the SFU. */
+/**
+ * One participant connected to THIS signaling process. Media objects live on the SFU
+ * node `nodeId`, owned there by `connId` (one per connection, so a reload's new
+ * connection and the old one never touch each other's transports).
+ */
 export class CallPeer {
   rtpCapabilities: unknown = undefined;
   readonly producers = new Map<string, { source: MediaSource; kind: 'audio' | 'video'; paused: boolean }>();
@@ -16,6 +20,8 @@ export class CallPeer {
 
   constructor(
     readonly peerId: string,
+    readonly connId: string,
+    readonly nodeId: string,
     readonly role: Role,
     readonly displayName: string,
     readonly link: PeerLink,

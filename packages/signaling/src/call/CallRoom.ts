@@ -1,18 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import {
   TandemError,
+  type CallMoveReason,
   type ChatMessage,
   type ClientParams,
   type ClientResults,
   type JoinResult,
-  type ProducerInfo,
   type Role,
   type ServerNotifications,
   type SessionEndReason,
-  type SfuControl,
 } from '@tandem/protocol';
+import type { Coordinator, RoomPlacement } from '@tandem/cluster';
 import type { FastifyBaseLogger as Logger } from 'fastify';
+import { callChannel, readCallEvent, type CallEvent } from './CallEvents.js';
+import { CallMedia, type SfuNodes } from './CallMedia.js';
 import { CallPeer, type PeerLink } from './CallPeer.js';
+import { CallRoster, type RosterProducer } from './CallRoster.js';
 
 /** What a call needs from the support domain: its transcript and its session's state. */
 export interface CallSupport {
@@ -29,6 +32,15 @@ export interface CallSupport {
   endSession(sessionId: string, reason: SessionEndReason): Promise<void>;
 }
 
+export interface CallDeps {
+  coordinator: Coordinator;
+  nodes: SfuNodes & { pickOther(exceptNodeId: string): string | undefined };
+  support: CallSupport;
+  log: Logger;
+  /** Serve this role's peers from a node other than the room's origin (cross-node media on purpose). */
+  pipeRole?: Role | undefined;
+}
+
 export interface Joiner {
   peerId: string;
   role: Role;
@@ -40,158 +52,189 @@ export interface Joiner {
 const newId = (): string => randomBytes(12).toString('base64url');
 
 /**
- * One support session's call: who is in it, what they publish, and the fan-out of
- * everything that happens to the others. Media itself lives on the SFU node that the
- * coordinator placed the room on; this class only ever holds ids.
+ * One support session's call as this signaling process serves it: the peers connected
+ * here, plus the shared roster and event channel that join them with the peers other
+ * processes serve. One object per room generation: when the room moves to another SFU
+ * node, this one is done and a new one opens on the new placement.
  */
 export class CallRoom {
-  readonly #peers = new Map<string, CallPeer>();
-  readonly #screenRequests = new Map<string, string>(); // requestId → agent peerId
+  /** connId → peer, for the peers connected to this process. */
+  readonly #local = new Map<string, CallPeer>();
+  readonly roster: CallRoster;
+  readonly media: CallMedia;
+  readonly generation: string;
+  #unsubscribe: (() => Promise<void>) | undefined;
   #closed = false;
+  readonly #log: Logger;
 
   private constructor(
     readonly sessionId: string,
-    readonly sfu: SfuControl,
+    readonly placement: RoomPlacement,
     readonly routerRtpCapabilities: unknown,
-    private readonly support: CallSupport,
-    private readonly log: Logger,
+    private readonly deps: CallDeps,
   ) {
-    sfu.on('consumerClosed', this.#onConsumerClosed);
-    sfu.on('producerClosed', this.#onProducerClosed);
+    this.generation = `${placement.nodeId}.${placement.placedAt}`;
+    this.roster = new CallRoster(deps.coordinator, sessionId, this.generation);
+    this.media = new CallMedia(sessionId, placement.nodeId, deps.nodes, deps.log);
+    this.#log = deps.log.child({ sessionId, nodeId: placement.nodeId });
   }
 
-  static async open(sessionId: string, sfu: SfuControl, support: CallSupport, log: Logger): Promise<CallRoom> {
-    const { routerRtpCapabilities } = await sfu.request('openRoom', { roomId: sessionId });
-    return new CallRoom(sessionId, sfu, routerRtpCapabilities, support, log.child({ sessionId, nodeId: sfu.nodeId }));
+  static async open(sessionId: string, placement: RoomPlacement, deps: CallDeps): Promise<CallRoom> {
+    const origin = deps.nodes.get(placement.nodeId);
+    const { routerRtpCapabilities } = await origin.request('openRoom', { roomId: sessionId });
+    const room = new CallRoom(sessionId, placement, routerRtpCapabilities, deps);
+    room.#unsubscribe = await deps.coordinator.subscribe(callChannel(sessionId), (message) => room.#onEvent(message));
+    await room.roster.addNode(placement.nodeId);
+    return room;
   }
 
+  get originNodeId(): string {
+    return this.placement.nodeId;
+  }
+
+  /** Peers connected to this process. */
   get size(): number {
-    return this.#peers.size;
+    return this.#local.size;
   }
 
   get closed(): boolean {
     return this.#closed;
   }
 
-  peer(peerId: string): CallPeer {
-    const peer = this.#peers.get(peerId);
+  /** Node ids this process serves peers from (to move them if a node goes away). */
+  get localNodeIds(): Set<string> {
+    return new Set([...this.#local.values()].map((p) => p.nodeId));
+  }
+
+  peer(connId: string): CallPeer {
+    const peer = this.#local.get(connId);
     if (!peer) throw new TandemError('NOT_JOINED', 'not in this call');
     return peer;
   }
 
-  /** Joins a peer; a peer already in the call under the same identity (a reload) is replaced. */
-  async join(joiner: Joiner): Promise<JoinResult> {
-    const previous = this.#peers.get(joiner.peerId);
-    if (previous) {
-      previous.link.notify('replaced', {});
-      previous.link.close(4000, 'replaced by a newer connection');
-      await this.#removePeer(previous, false);
-    }
+  /** Joins a connection; an older connection of the same identity, here or elsewhere, is replaced. */
+  async join(joiner: Joiner): Promise<JoinResult & { connId: string }> {
+    if (this.#closed) throw new TandemError('NODE_UNAVAILABLE', 'this call is moving; reconnect');
     const roomId = this.sessionId;
-    const [send, recv, chat] = await Promise.all([
-      this.sfu.request('createTransport', { roomId, peerId: joiner.peerId, direction: 'send' }),
-      this.sfu.request('createTransport', { roomId, peerId: joiner.peerId, direction: 'recv' }),
-      this.support.listChat(this.sessionId),
+    const connId = newId();
+    const nodeId = this.#servingNode(joiner.role);
+    if (nodeId !== this.originNodeId) {
+      await this.media.request(nodeId, 'openRoom', { roomId });
+      await this.roster.addNode(nodeId);
+    }
+    const [send, recv, chat, view] = await Promise.all([
+      this.media.request(nodeId, 'createTransport', { roomId, peerId: connId, direction: 'send' }),
+      this.media.request(nodeId, 'createTransport', { roomId, peerId: connId, direction: 'recv' }),
+      this.deps.support.listChat(roomId),
+      this.roster.view(),
     ]);
-    const peer = new CallPeer(joiner.peerId, joiner.role, joiner.displayName, joiner.link, send.id, recv.id, newId());
+    const peer = new CallPeer(joiner.peerId, connId, nodeId, joiner.role, joiner.displayName, joiner.link, send.id, recv.id, newId());
     peer.rtpCapabilities = joiner.rtpCapabilities;
-    const others = [...this.#peers.values()];
-    this.#peers.set(peer.peerId, peer);
-    for (const other of others) other.link.notify('peerJoined', { peer: peer.info });
-    if (joiner.role === 'customer') await this.support.markActive(this.sessionId);
-    this.log.info({ peerId: peer.peerId, role: peer.role, replaced: Boolean(previous) }, 'peer joined');
+    this.#local.set(connId, peer);
+    await this.roster.putPeer({ ...peer.info, connId, nodeId, joinedAt: Date.now() });
+    await this.#publish({ type: 'peerJoined', gen: this.generation, peer: peer.info, connId });
+    if (joiner.role === 'customer') await this.deps.support.markActive(roomId);
+    this.#log.info({ peerId: peer.peerId, role: peer.role, mediaNodeId: nodeId }, 'peer joined');
+    const others = view.peers.filter((p) => p.peerId !== peer.peerId);
     return {
+      connId,
       peerId: peer.peerId,
       role: peer.role,
-      sessionId: this.sessionId,
+      sessionId: roomId,
       displayName: peer.displayName,
       routerRtpCapabilities: this.routerRtpCapabilities,
       sendTransport: send,
       recvTransport: recv,
-      peers: others.map((o) => o.info),
-      producers: others.flatMap((o) => this.#producerInfos(o)),
+      peers: others.map(({ peerId, role, displayName }) => ({ peerId, role, displayName })),
+      producers: view.producers.filter((p) => p.peerId !== peer.peerId).map(toProducerInfo),
       chat,
       resumeToken: peer.resumeToken,
       seq: 0,
     };
   }
 
-  /** Removes the peer on this link; a link already replaced by a newer one removes nothing. */
-  async leave(peerId: string, link: PeerLink): Promise<void> {
-    const peer = this.#peers.get(peerId);
-    if (peer && peer.link === link) await this.#removePeer(peer, true);
+  /** Removes the connection on this link; a link already replaced removes nothing. */
+  async leave(connId: string, link: PeerLink): Promise<void> {
+    const peer = this.#local.get(connId);
+    if (peer && peer.link === link) await this.#removePeer(peer, 'left');
   }
 
-  async connectTransport(peerId: string, p: ClientParams<'connectTransport'>): Promise<ClientResults['connectTransport']> {
-    this.#ownTransport(this.peer(peerId), p.transportId);
-    await this.sfu.request('connectTransport', { roomId: this.sessionId, ...p });
+  async connectTransport(connId: string, p: ClientParams<'connectTransport'>): Promise<ClientResults['connectTransport']> {
+    const peer = this.peer(connId);
+    this.#ownTransport(peer, p.transportId);
+    await this.media.request(peer.nodeId, 'connectTransport', { roomId: this.sessionId, ...p });
     return {};
   }
 
-  async restartIce(peerId: string, p: ClientParams<'restartIce'>): Promise<ClientResults['restartIce']> {
-    this.#ownTransport(this.peer(peerId), p.transportId);
-    return this.sfu.request('restartIce', { roomId: this.sessionId, transportId: p.transportId });
+  async restartIce(connId: string, p: ClientParams<'restartIce'>): Promise<ClientResults['restartIce']> {
+    const peer = this.peer(connId);
+    this.#ownTransport(peer, p.transportId);
+    return this.media.request(peer.nodeId, 'restartIce', { roomId: this.sessionId, transportId: p.transportId });
   }
 
-  async produce(peerId: string, p: ClientParams<'produce'>): Promise<ClientResults['produce']> {
-    const peer = this.peer(peerId);
+  async produce(connId: string, p: ClientParams<'produce'>): Promise<ClientResults['produce']> {
+    const peer = this.peer(connId);
     if (p.transportId !== peer.sendTransportId) throw new TandemError('FORBIDDEN', 'not your send transport');
     if ([...peer.producers.values()].some((x) => x.source === p.source)) {
       throw new TandemError('BAD_STATE', `already publishing ${p.source}`);
     }
-    const { producerId } = await this.sfu.request('produce', { roomId: this.sessionId, peerId, ...p });
+    const { producerId } = await this.media.request(peer.nodeId, 'produce', { roomId: this.sessionId, peerId: connId, ...p });
     peer.producers.set(producerId, { source: p.source, kind: p.kind, paused: false });
-    const info: ProducerInfo = { producerId, peerId, kind: p.kind, source: p.source, paused: false };
-    this.#notifyOthers(peerId, 'newProducer', { producer: info });
+    const producer: RosterProducer = { producerId, peerId: peer.peerId, kind: p.kind, source: p.source, paused: false, connId, nodeId: peer.nodeId };
+    await this.roster.putProducer(producer);
+    await this.#publish({ type: 'producerAdded', gen: this.generation, producer: toProducerInfo(producer) });
     return { producerId };
   }
 
-  async closeProducer(peerId: string, producerId: string): Promise<ClientResults['closeProducer']> {
-    const peer = this.peer(peerId);
+  async closeProducer(connId: string, producerId: string): Promise<ClientResults['closeProducer']> {
+    const peer = this.peer(connId);
     this.#ownProducer(peer, producerId);
-    peer.producers.delete(producerId);
-    await this.sfu.request('closeProducer', { roomId: this.sessionId, producerId });
-    this.#notifyOthers(peerId, 'producerClosed', { producerId, peerId });
+    await this.#dropProducer(peer, producerId);
     return {};
   }
 
-  async setProducerPaused(peerId: string, producerId: string, paused: boolean): Promise<Record<string, never>> {
-    const producer = this.#ownProducer(this.peer(peerId), producerId);
-    await this.sfu.request(paused ? 'pauseProducer' : 'resumeProducer', { roomId: this.sessionId, producerId });
+  async setProducerPaused(connId: string, producerId: string, paused: boolean): Promise<Record<string, never>> {
+    const peer = this.peer(connId);
+    const producer = this.#ownProducer(peer, producerId);
+    const { nodes } = await this.roster.view();
+    await this.media.onEveryNode([peer.nodeId, ...nodes], paused ? 'pauseProducer' : 'resumeProducer', producerId);
     producer.paused = paused;
-    this.#notifyOthers(peerId, paused ? 'producerPaused' : 'producerResumed', { producerId, peerId });
+    await this.roster.putProducer({ producerId, peerId: peer.peerId, ...producer, connId, nodeId: peer.nodeId });
+    await this.#publish({ type: 'producerPaused', gen: this.generation, producerId, peerId: peer.peerId, paused });
     return {};
   }
 
-  async consume(peerId: string, producerId: string): Promise<ClientResults['consume']> {
-    const peer = this.peer(peerId);
+  async consume(connId: string, producerId: string): Promise<ClientResults['consume']> {
+    const peer = this.peer(connId);
     if (peer.rtpCapabilities === undefined) {
       throw new TandemError('BAD_STATE', 'send rtpCapabilities (in join or setRtpCapabilities) before consuming');
     }
-    const owner = [...this.#peers.values()].find((o) => o.producers.has(producerId));
-    if (!owner) throw new TandemError('NOT_FOUND', 'no such producer in this call');
-    if (owner === peer) throw new TandemError('BAD_PARAMS', 'cannot consume your own producer');
-    const consumer = await this.sfu.request('consume', {
+    const producer = (await this.roster.view()).producers.find((p) => p.producerId === producerId);
+    if (!producer) throw new TandemError('NOT_FOUND', 'no such producer in this call');
+    if (producer.peerId === peer.peerId) throw new TandemError('BAD_PARAMS', 'cannot consume your own producer');
+    await this.media.ensureOn(producer, peer.nodeId);
+    const consumer = await this.media.request(peer.nodeId, 'consume', {
       roomId: this.sessionId,
-      peerId,
+      peerId: connId,
       transportId: peer.recvTransportId,
       producerId,
       rtpCapabilities: peer.rtpCapabilities,
     });
     peer.consumers.set(consumer.id, producerId);
-    return { ...consumer, peerId: owner.peerId, source: owner.producers.get(producerId)!.source };
+    return { ...consumer, peerId: producer.peerId, source: producer.source };
   }
 
-  async resumeConsumer(peerId: string, consumerId: string): Promise<Record<string, never>> {
-    if (!this.peer(peerId).consumers.has(consumerId)) throw new TandemError('NOT_FOUND', 'no such consumer');
-    await this.sfu.request('resumeConsumer', { roomId: this.sessionId, consumerId });
+  async resumeConsumer(connId: string, consumerId: string): Promise<Record<string, never>> {
+    const peer = this.peer(connId);
+    if (!peer.consumers.has(consumerId)) throw new TandemError('NOT_FOUND', 'no such consumer');
+    await this.media.request(peer.nodeId, 'resumeConsumer', { roomId: this.sessionId, consumerId });
     return {};
   }
 
   /** Stored durably first, then fanned out: a line the sender saw acknowledged is never lost. */
-  async sendChat(peerId: string, p: ClientParams<'sendChat'>): Promise<ClientResults['sendChat']> {
-    const peer = this.peer(peerId);
-    const message = await this.support.appendChat({
+  async sendChat(connId: string, p: ClientParams<'sendChat'>): Promise<ClientResults['sendChat']> {
+    const peer = this.peer(connId);
+    const message = await this.deps.support.appendChat({
       sessionId: this.sessionId,
       from: peer.peerId,
       role: peer.role,
@@ -199,76 +242,188 @@ export class CallRoom {
       text: p.text,
       clientMessageId: p.clientMessageId,
     });
-    this.#notifyOthers(peerId, 'chatMessage', { message });
+    await this.#publish({ type: 'chat', message, fromConnId: connId }).catch((error: unknown) => {
+      // Stored already: the others get it from the transcript when they (re)join.
+      this.#log.warn({ err: error }, 'chat line stored but not fanned out');
+    });
     return { message };
   }
 
-  requestScreen(peerId: string): ClientResults['requestScreen'] {
-    const agent = this.peer(peerId);
+  async requestScreen(connId: string): Promise<ClientResults['requestScreen']> {
+    const agent = this.peer(connId);
     if (agent.role !== 'agent') throw new TandemError('FORBIDDEN', 'only the agent can ask to see the screen');
-    const customers = [...this.#peers.values()].filter((p) => p.role === 'customer');
-    if (customers.length === 0) throw new TandemError('BAD_STATE', 'no customer in the call yet');
+    const { peers } = await this.roster.view();
+    if (!peers.some((p) => p.role === 'customer')) throw new TandemError('BAD_STATE', 'no customer in the call yet');
     const requestId = newId();
-    this.#screenRequests.set(requestId, agent.peerId);
-    for (const c of customers) c.link.notify('screenRequested', { requestId, from: agent.info });
+    await this.roster.putScreenRequest(requestId, agent.peerId);
+    await this.#publish({ type: 'screenRequested', gen: this.generation, requestId, from: agent.info });
     return { requestId };
   }
 
-  answerScreenRequest(peerId: string, p: ClientParams<'answerScreenRequest'>): Record<string, never> {
-    const customer = this.peer(peerId);
+  async answerScreenRequest(connId: string, p: ClientParams<'answerScreenRequest'>): Promise<Record<string, never>> {
+    const customer = this.peer(connId);
     if (customer.role !== 'customer') throw new TandemError('FORBIDDEN', 'only the customer answers a screen request');
-    const agentId = this.#screenRequests.get(p.requestId);
-    if (!agentId) throw new TandemError('NOT_FOUND', 'no such screen request');
-    this.#screenRequests.delete(p.requestId);
-    this.#peers.get(agentId)?.link.notify('screenRequestAnswered', { requestId: p.requestId, accepted: p.accepted });
-    this.log.info({ peerId, accepted: p.accepted }, 'screen request answered');
+    const agentPeerId = (await this.roster.view()).screenRequests.get(p.requestId);
+    if (!agentPeerId) throw new TandemError('NOT_FOUND', 'no such screen request');
+    await this.roster.deleteScreenRequest(p.requestId);
+    await this.#publish({ type: 'screenAnswered', gen: this.generation, requestId: p.requestId, accepted: p.accepted, agentPeerId });
+    this.#log.info({ peerId: customer.peerId, accepted: p.accepted }, 'screen request answered');
     return {};
   }
 
-  async endSession(peerId: string): Promise<Record<string, never>> {
-    if (this.peer(peerId).role !== 'agent') throw new TandemError('FORBIDDEN', 'only the agent can end the session');
-    await this.support.endSession(this.sessionId, 'ended-by-agent');
-    await this.close('ended-by-agent');
+  async endSession(connId: string): Promise<Record<string, never>> {
+    if (this.peer(connId).role !== 'agent') throw new TandemError('FORBIDDEN', 'only the agent can end the session');
+    await this.deps.support.endSession(this.sessionId, 'ended-by-agent');
+    await this.announceEnd('ended-by-agent');
     return {};
   }
 
-  /** Tells everyone the session ended, drops them and frees the SFU room. */
+  /** Tells every process serving the call that the session ended (each closes its peers). */
+  async announceEnd(reason: SessionEndReason): Promise<void> {
+    await this.#publish({ type: 'sessionEnded', reason }).catch(async (error: unknown) => {
+      this.#log.warn({ err: error }, 'could not announce the end to other processes');
+      await this.close(reason);
+    });
+  }
+
+  /** Tells every process serving this generation to send its peers to the call's new placement. */
+  async announceMove(reason: CallMoveReason): Promise<void> {
+    await this.#publish({ type: 'callMoved', gen: this.generation, reason }).catch(async (error: unknown) => {
+      this.#log.warn({ err: error }, 'could not announce the move to other processes');
+      await this.moveOut(reason);
+    });
+  }
+
+  /** Sends the local peers on `nodeId` (all of them if omitted) to reconnect. */
+  async moveOut(reason: CallMoveReason, nodeId?: string): Promise<void> {
+    const leaving = [...this.#local.values()].filter((p) => nodeId === undefined || p.nodeId === nodeId);
+    for (const peer of leaving) {
+      peer.link.notify('callMoved', { reason });
+      peer.link.close(4002, 'call moved to another media node');
+    }
+    await Promise.all(leaving.map((peer) => this.#removePeer(peer, 'moved')));
+    if (nodeId === undefined) await this.dispose(false);
+  }
+
+  /** Tells this process's peers the session ended, drops them and lets go of the call. */
   async close(reason: SessionEndReason): Promise<void> {
     if (this.#closed) return;
-    this.#closed = true;
-    for (const peer of this.#peers.values()) {
+    for (const peer of this.#local.values()) {
       peer.link.notify('sessionEnded', { reason });
       peer.link.close(4001, 'session ended');
     }
-    this.#peers.clear();
-    await this.dispose();
+    await Promise.all([...this.#local.values()].map((peer) => this.#removePeer(peer, 'moved')));
+    await this.dispose(true);
   }
 
-  /** Frees the SFU room (the call is empty or over). */
-  async dispose(): Promise<void> {
+  /**
+   * This process is done with the call. The SFU room is freed only when nobody in any
+   * process is left in it (or `freeMedia` says the call is over for everyone).
+   */
+  async dispose(freeMedia: boolean): Promise<boolean> {
+    if (this.#closed) return false;
     this.#closed = true;
-    this.sfu.off('consumerClosed', this.#onConsumerClosed);
-    this.sfu.off('producerClosed', this.#onProducerClosed);
-    await this.sfu.request('closeRoom', { roomId: this.sessionId }).catch((error: unknown) => {
-      this.log.warn({ err: error }, 'closing the SFU room failed');
-    });
+    await this.#unsubscribe?.().catch(() => undefined);
+    const view = await this.roster.view().catch(() => null);
+    if (!freeMedia && (view === null || view.peers.length > 0)) return false;
+    await this.media.closeEverywhere(view?.nodes ?? []);
+    return true;
   }
 
-  async #removePeer(peer: CallPeer, announce: boolean): Promise<void> {
-    if (this.#peers.get(peer.peerId) !== peer) return;
-    this.#peers.delete(peer.peerId);
-    for (const producerId of peer.producers.keys()) {
-      this.#notifyOthers(peer.peerId, 'producerClosed', { producerId, peerId: peer.peerId });
+  #servingNode(role: Role): string {
+    if (this.deps.pipeRole !== role) return this.originNodeId;
+    return this.deps.nodes.pickOther(this.originNodeId) ?? this.originNodeId;
+  }
+
+  async #removePeer(peer: CallPeer, why: 'left' | 'replaced' | 'moved'): Promise<void> {
+    if (this.#local.get(peer.connId) !== peer) return;
+    this.#local.delete(peer.connId);
+    await Promise.all([...peer.producers.keys()].map((producerId) => this.#dropProducer(peer, producerId).catch(() => undefined)));
+    await this.media.request(peer.nodeId, 'closePeer', { roomId: this.sessionId, peerId: peer.connId }).catch((error: unknown) => {
+      this.#log.debug({ err: error, peerId: peer.peerId }, 'closing the peer on the SFU failed');
+    });
+    if (why === 'replaced') return void this.#log.info({ peerId: peer.peerId }, 'peer replaced');
+    await this.roster.deletePeer(peer.peerId, peer.connId).catch(() => undefined);
+    // A newer connection of the same identity elsewhere means a reload, not a departure.
+    const successor = (await this.roster.view().catch(() => null))?.peers.some((p) => p.peerId === peer.peerId);
+    if (why === 'left' && !successor) {
+      await this.#publish({ type: 'peerLeft', gen: this.generation, peerId: peer.peerId, connId: peer.connId }).catch(() => undefined);
     }
-    if (announce) this.#notifyOthers(peer.peerId, 'peerLeft', { peerId: peer.peerId });
-    await this.sfu.request('closePeer', { roomId: this.sessionId, peerId: peer.peerId }).catch((error: unknown) => {
-      this.log.warn({ err: error, peerId: peer.peerId }, 'closing the peer on the SFU failed');
-    });
-    this.log.info({ peerId: peer.peerId }, announce ? 'peer left' : 'peer replaced');
+    this.#log.info({ peerId: peer.peerId, why }, 'peer left');
   }
 
-  #producerInfos(peer: CallPeer): ProducerInfo[] {
-    return [...peer.producers].map(([producerId, p]) => ({ producerId, peerId: peer.peerId, ...p }));
+  async #dropProducer(peer: CallPeer, producerId: string): Promise<void> {
+    if (!peer.producers.delete(producerId)) return;
+    const { nodes } = await this.roster.view().catch(() => ({ nodes: [] as string[] }));
+    await this.media.onEveryNode([peer.nodeId, ...nodes], 'closeProducer', producerId);
+    await this.roster.deleteProducer(producerId);
+    await this.#publish({ type: 'producerClosed', gen: this.generation, producerId, peerId: peer.peerId });
+  }
+
+  /** The SFU closed a producer itself (its transport died): tell the call. */
+  async onProducerClosedBySfu(connId: string, producerId: string): Promise<void> {
+    const peer = this.#local.get(connId);
+    if (peer) await this.#dropProducer(peer, producerId).catch(() => undefined);
+  }
+
+  onConsumerClosedBySfu(connId: string, consumerId: string, producerId: string): void {
+    const peer = this.#local.get(connId);
+    if (peer?.consumers.delete(consumerId)) peer.link.notify('consumerClosed', { consumerId, producerId });
+  }
+
+  #publish(event: CallEvent): Promise<void> {
+    return this.deps.coordinator.publish(callChannel(this.sessionId), event);
+  }
+
+  #onEvent(message: unknown): void {
+    const event = readCallEvent(message);
+    if (!event) return void this.#log.warn('ignored a malformed call event');
+    if ('gen' in event && event.gen !== this.generation) return;
+    const others = (exceptPeerId: string): CallPeer[] => [...this.#local.values()].filter((p) => p.peerId !== exceptPeerId);
+    switch (event.type) {
+      case 'peerJoined':
+        for (const peer of [...this.#local.values()]) {
+          if (peer.peerId !== event.peer.peerId) peer.link.notify('peerJoined', { peer: event.peer });
+          else if (peer.connId !== event.connId) this.#replace(peer);
+        }
+        return;
+      case 'peerLeft':
+        return notifyAll(others(event.peerId), 'peerLeft', { peerId: event.peerId });
+      case 'producerAdded':
+        return notifyAll(others(event.producer.peerId), 'newProducer', { producer: event.producer });
+      case 'producerClosed':
+        return notifyAll(others(event.peerId), 'producerClosed', { producerId: event.producerId, peerId: event.peerId });
+      case 'producerPaused':
+        return notifyAll(others(event.peerId), event.paused ? 'producerPaused' : 'producerResumed', {
+          producerId: event.producerId,
+          peerId: event.peerId,
+        });
+      case 'chat':
+        for (const peer of this.#local.values()) {
+          if (peer.connId !== event.fromConnId) peer.link.notify('chatMessage', { message: event.message as ChatMessage });
+        }
+        return;
+      case 'screenRequested':
+        return notifyAll([...this.#local.values()].filter((p) => p.role === 'customer'), 'screenRequested', {
+          requestId: event.requestId,
+          from: event.from,
+        });
+      case 'screenAnswered':
+        return notifyAll([...this.#local.values()].filter((p) => p.peerId === event.agentPeerId), 'screenRequestAnswered', {
+          requestId: event.requestId,
+          accepted: event.accepted,
+        });
+      case 'sessionEnded':
+        return void this.close(event.reason);
+      case 'callMoved':
+        return void this.moveOut(event.reason);
+    }
+  }
+
+  #replace(peer: CallPeer): void {
+    peer.link.notify('replaced', {});
+    peer.link.close(4000, 'replaced by a newer connection');
+    void this.#removePeer(peer, 'replaced');
   }
 
   #ownTransport(peer: CallPeer, transportId: string): void {
@@ -282,30 +437,12 @@ export class CallRoom {
     if (!producer) throw new TandemError('NOT_FOUND', 'no such producer of yours');
     return producer;
   }
-
-  #notifyOthers: PeerNotifier = (exceptPeerId, method, params) => {
-    for (const peer of this.#peers.values()) if (peer.peerId !== exceptPeerId) peer.link.notify(method, params);
-  };
-
-  readonly #onConsumerClosed = (e: { roomId: string; peerId: string; consumerId: string; producerId: string }): void => {
-    if (e.roomId !== this.sessionId) return;
-    const peer = this.#peers.get(e.peerId);
-    if (peer?.consumers.delete(e.consumerId)) {
-      peer.link.notify('consumerClosed', { consumerId: e.consumerId, producerId: e.producerId });
-    }
-  };
-
-  readonly #onProducerClosed = (e: { roomId: string; peerId: string; producerId: string }): void => {
-    if (e.roomId !== this.sessionId) return;
-    const peer = this.#peers.get(e.peerId);
-    if (peer?.producers.delete(e.producerId)) {
-      this.#notifyOthers(e.peerId, 'producerClosed', { producerId: e.producerId, peerId: e.peerId });
-    }
-  };
 }
 
-type PeerNotifier = <M extends keyof ServerNotifications>(
-  exceptPeerId: string,
-  method: M,
-  params: ServerNotifications[M],
-) => void;
+function toProducerInfo({ producerId, peerId, kind, source, paused }: RosterProducer) {
+  return { producerId, peerId, kind, source, paused };
+}
+
+function notifyAll<M extends keyof ServerNotifications>(peers: CallPeer[], method: M, params: ServerNotifications[M]): void {
+  for (const peer of peers) peer.link.notify(method, params);
+}

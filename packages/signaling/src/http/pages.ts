@@ -22,4 +22,5 @@ export async function pageRoutes(app: FastifyInstance, webRoot: string | undefin
   app.get('/', (_request, reply) => reply.sendFile('index.html'));
   app.get('/agent', (_request, reply) => reply.sendFile('agent.html'));
   app.get('/j/:code', (_request, reply) => reply.sendFile('join.html'));
+  app.get('/ops', (_request, reply) => reply.sendFile('ops.html'));
 }

@@ -59,7 +59,7 @@ type Handlers = { [M in ClientMethod]: (params: ClientParams<M>) => Promise<Clie
 export class PeerConnection implements PeerLink {
   #seq = 0;
   #queue: Promise<void> = Promise.resolve();
-  #joined: { room: CallRoom; grants: CallGrants } | undefined;
+  #joined: { room: CallRoom; grants: CallGrants; connId: string } | undefined;
   #closed = false;
   #closing = false;
   readonly #limiter = new RateLimiter(200, 100);
@@ -131,7 +131,7 @@ export class PeerConnection implements PeerLink {
     if (!joined) return;
     this.ctx.metrics.peers.dec();
     this.#queue = this.#queue.then(async () => {
-      await joined.room.leave(joined.grants.subject, this);
+      await joined.room.leave(joined.connId, this);
       this.ctx.rooms.releaseIfEmpty(joined.room);
     });
   }
@@ -169,9 +169,9 @@ export class PeerConnection implements PeerLink {
     return frame.ok ? 'ok' : frame.error.code;
   }
 
-  #call(): { room: CallRoom; peerId: string } {
+  #call(): { room: CallRoom; connId: string } {
     if (!this.#joined) throw new TandemError('NOT_JOINED', 'join a call first');
-    return { room: this.#joined.room, peerId: this.#joined.grants.subject };
+    return { room: this.#joined.room, connId: this.#joined.connId };
   }
 
   private readonly handlers: Handlers = {
@@ -185,7 +185,7 @@ export class PeerConnection implements PeerLink {
         throw new TandemError('SESSION_ENDED', 'this support session has ended');
       }
       const room = await this.ctx.rooms.get(grants.sessionId);
-      const result = await room.join({
+      const { connId, ...result } = await room.join({
         peerId: grants.subject,
         role: grants.role,
         displayName: p.displayName ?? grants.displayName,
@@ -193,43 +193,43 @@ export class PeerConnection implements PeerLink {
         rtpCapabilities: p.rtpCapabilities,
       });
       if (this.#closed) {
-        await room.leave(grants.subject, this);
+        await room.leave(connId, this);
         throw new TandemError('BAD_STATE', 'connection closed while joining');
       }
-      this.#joined = { room, grants };
+      this.#joined = { room, grants, connId };
       this.#log = this.ctx.log.child({ sessionId: grants.sessionId, peerId: grants.subject });
       this.ctx.metrics.peers.inc();
       return { ...result, seq: this.#seq };
     },
     setRtpCapabilities: (p) => {
-      const { room, peerId } = this.#call();
-      room.peer(peerId).rtpCapabilities = p.rtpCapabilities;
+      const { room, connId } = this.#call();
+      room.peer(connId).rtpCapabilities = p.rtpCapabilities;
       return {};
     },
-    connectTransport: (p) => this.#with((room, peerId) => room.connectTransport(peerId, p)),
-    restartIce: (p) => this.#with((room, peerId) => room.restartIce(peerId, p)),
-    produce: (p) => this.#with((room, peerId) => room.produce(peerId, p)),
-    closeProducer: (p) => this.#with((room, peerId) => room.closeProducer(peerId, p.producerId)),
-    pauseProducer: (p) => this.#with((room, peerId) => room.setProducerPaused(peerId, p.producerId, true)),
-    resumeProducer: (p) => this.#with((room, peerId) => room.setProducerPaused(peerId, p.producerId, false)),
-    consume: (p) => this.#with((room, peerId) => room.consume(peerId, p.producerId)),
-    resumeConsumer: (p) => this.#with((room, peerId) => room.resumeConsumer(peerId, p.consumerId)),
-    sendChat: (p) => this.#with((room, peerId) => room.sendChat(peerId, p)),
-    requestScreen: () => this.#with((room, peerId) => room.requestScreen(peerId)),
-    answerScreenRequest: (p) => this.#with((room, peerId) => room.answerScreenRequest(peerId, p)),
-    endSession: () => this.#with((room, peerId) => room.endSession(peerId)),
+    connectTransport: (p) => this.#with((room, connId) => room.connectTransport(connId, p)),
+    restartIce: (p) => this.#with((room, connId) => room.restartIce(connId, p)),
+    produce: (p) => this.#with((room, connId) => room.produce(connId, p)),
+    closeProducer: (p) => this.#with((room, connId) => room.closeProducer(connId, p.producerId)),
+    pauseProducer: (p) => this.#with((room, connId) => room.setProducerPaused(connId, p.producerId, true)),
+    resumeProducer: (p) => this.#with((room, connId) => room.setProducerPaused(connId, p.producerId, false)),
+    consume: (p) => this.#with((room, connId) => room.consume(connId, p.producerId)),
+    resumeConsumer: (p) => this.#with((room, connId) => room.resumeConsumer(connId, p.consumerId)),
+    sendChat: (p) => this.#with((room, connId) => room.sendChat(connId, p)),
+    requestScreen: () => this.#with((room, connId) => room.requestScreen(connId)),
+    answerScreenRequest: (p) => this.#with((room, connId) => room.answerScreenRequest(connId, p)),
+    endSession: () => this.#with((room, connId) => room.endSession(connId)),
     leave: async () => {
-      const { room, peerId } = this.#call();
+      const { room, connId } = this.#call();
       this.#joined = undefined;
       this.ctx.metrics.peers.dec();
-      await room.leave(peerId, this);
+      await room.leave(connId, this);
       this.ctx.rooms.releaseIfEmpty(room);
       return {};
     },
   };
 
-  #with<T>(fn: (room: CallRoom, peerId: string) => T): T {
-    const { room, peerId } = this.#call();
-    return fn(room, peerId);
+  #with<T>(fn: (room: CallRoom, connId: string) => T): T {
+    const { room, connId } = this.#call();
+    return fn(room, connId);
   }
 }
