@@ -22,6 +22,7 @@ export default defineConfig({
         index: here('index.html'),
         agent: here('agent.html'),
         join: here('join.html'),
+        ops: here('ops.html'),
       },
     },
   },

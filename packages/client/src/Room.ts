@@ -226,7 +226,8 @@ export class Room extends TypedEmitter<RoomEvents> implements RoomApi {
       case 'replaced':
         return this.#finish(() => this.emit('replaced'));
       case 'serverShuttingDown':
-        // Another server (or this one restarted) will take us: same path as a dropped socket.
+      case 'callMoved':
+        // Another server (or this one restarted, or another media node) will take us: same path as a dropped socket.
         return this.#drop(link);
       default:
         return; // hello, and notifications newer than this client

@@ -6,7 +6,7 @@ import { catalogues } from './i18n/catalogue.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const src = join(root, 'src');
-const pages = ['index.html', 'agent.html', 'join.html'];
+const pages = ['index.html', 'agent.html', 'join.html', 'ops.html'];
 const keys = new Set(Object.keys(catalogues.en));
 const namespaces = new Set([...keys].map((key) => key.split('.')[0]));
 
@@ -78,4 +78,35 @@ describe('HTML pages', () => {
       expect(html).not.toMatch(/\b(?:placeholder|aria-label|title|alt)="[^"]+"/);
     });
   }
+});
+
+describe('multi-page build', () => {
+  const config = readFileSync(join(root, 'vite.config.ts'), 'utf8');
+
+  for (const page of pages) {
+    it(`${page} is an entry of the Vite build and loads its own script`, () => {
+      expect(config).toContain(`here('${page}')`);
+      const script = /<script type="module" src="\/(src\/[a-z]+\/main\.ts)"><\/script>/.exec(readFileSync(join(root, page), 'utf8'));
+      expect(script, page).not.toBeNull();
+      expect(statSync(join(root, script![1]!)).isFile()).toBe(true);
+    });
+  }
+});
+
+describe('ops console', () => {
+  const code = sourceFiles(join(src, 'ops')).map((path) => readFileSync(path, 'utf8')).join('\n');
+
+  it('carries the test hooks the cluster tests drive it by', () => {
+    for (const testid of ['ops-token', 'ops-login', 'ops-node-row', 'ops-drain', 'ops-resume']) {
+      expect(code).toContain(`testid: '${testid}'`);
+    }
+    expect(code).toContain('dataset.nodeId');
+    expect(code).toContain('dataset.state');
+  });
+
+  it('talks to the server only through the ops API, and keeps the token out of URLs and localStorage', () => {
+    const fetches = [...code.matchAll(/fetch\(`([^`]*)`/g)].map((m) => m[1]);
+    expect(fetches).toEqual(['${this.#origin}/api/ops${path}']);
+    expect(code).not.toMatch(/localStorage|location\.(?:search|hash)|URLSearchParams/);
+  });
 });

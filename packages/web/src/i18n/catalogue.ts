@@ -52,6 +52,38 @@ const en = {
   'agent.askScreen': 'Ask to see screen',
   'agent.rejoining': 'Rejoining your last session…',
 
+  'ops.title': 'Tandem — operations',
+  'ops.heading': 'Cluster operations',
+  'ops.tokenLabel': 'Ops token',
+  'ops.tokenHint': 'The TANDEM_OPS_TOKEN of this deployment. It is kept in this tab only.',
+  'ops.login': 'Open console',
+  'ops.checking': 'Checking…',
+  'ops.lock': 'Lock',
+  'ops.nodes': 'Media nodes',
+  'ops.empty': 'No media node is running.',
+  'ops.colNode': 'Node',
+  'ops.colState': 'State',
+  'ops.colAge': 'Last heartbeat',
+  'ops.colRooms': 'Rooms',
+  'ops.colPeers': 'Peers',
+  'ops.colConsumers': 'Consumers',
+  'ops.colCpu': 'CPU',
+  'ops.colBitrate': 'Bitrate',
+  'ops.colAction': 'Action',
+  'ops.starting': 'Starting',
+  'ops.serving': 'Serving',
+  'ops.draining': 'Draining',
+  'ops.drainRequested': 'drain requested',
+  'ops.resumeRequested': 'resume requested',
+  'ops.age': '{s} s ago',
+  'ops.consumersOf': '{n} of {max}',
+  'ops.percent': '{n} %',
+  'ops.kbps': '{n} kbps',
+  'ops.mbps': '{n} Mbps',
+  'ops.drain': 'Drain',
+  'ops.resume': 'Resume',
+  'ops.confirmDrain': 'Drain {nodeId}? It takes no new calls, and its calls move to other nodes with a short media gap.',
+
   'screen.idle': 'Screen not shared',
   'screen.waiting': 'Waiting for the customer to accept…',
   'screen.declined': 'The customer declined to share their screen',
@@ -140,6 +172,11 @@ const en = {
   'error.INTERNAL': 'Something went wrong on our side. Please try again.',
   'error.SHUTTING_DOWN': 'The service is restarting. Please try again in a moment.',
   'error.NO_CAPACITY': 'All lines are busy. Please try again in a moment.',
+  'error.COORDINATION_UNAVAILABLE': 'The service is recovering. Please try again in a moment.',
+  'error.NODE_UNAVAILABLE': 'Moving your call to another server. One moment…',
+  'error.OPS_TOKEN_REJECTED': 'The ops token was not accepted.',
+  'error.OPS_DISABLED': 'The ops console is turned off on this server (TANDEM_OPS_TOKEN is not set).',
+  'error.OPS_NODE_GONE': 'That node is no longer in the cluster.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -191,6 +228,38 @@ const zhCN: Catalogue = {
   'agent.endSession': '结束会话',
   'agent.askScreen': '请求查看屏幕',
   'agent.rejoining': '正在重新加入上一个会话…',
+
+  'ops.title': 'Tandem — 运维',
+  'ops.heading': '集群运维',
+  'ops.tokenLabel': '运维令牌',
+  'ops.tokenHint': '本部署的 TANDEM_OPS_TOKEN。它只保存在当前标签页中。',
+  'ops.login': '进入控制台',
+  'ops.checking': '正在验证…',
+  'ops.lock': '锁定',
+  'ops.nodes': '媒体节点',
+  'ops.empty': '没有正在运行的媒体节点。',
+  'ops.colNode': '节点',
+  'ops.colState': '状态',
+  'ops.colAge': '最近心跳',
+  'ops.colRooms': '房间',
+  'ops.colPeers': '参与者',
+  'ops.colConsumers': '消费者',
+  'ops.colCpu': 'CPU',
+  'ops.colBitrate': '码率',
+  'ops.colAction': '操作',
+  'ops.starting': '启动中',
+  'ops.serving': '服务中',
+  'ops.draining': '排空中',
+  'ops.drainRequested': '已请求排空',
+  'ops.resumeRequested': '已请求恢复',
+  'ops.age': '{s} 秒前',
+  'ops.consumersOf': '{n} / {max}',
+  'ops.percent': '{n}%',
+  'ops.kbps': '{n} kbps',
+  'ops.mbps': '{n} Mbps',
+  'ops.drain': '排空',
+  'ops.resume': '恢复',
+  'ops.confirmDrain': '排空 {nodeId}？它将不再接收新通话，其上的通话会迁移到其他节点，媒体会短暂中断。',
 
   'screen.idle': '未共享屏幕',
   'screen.waiting': '正在等待客户同意…',
@@ -280,10 +349,18 @@ const zhCN: Catalogue = {
   'error.INTERNAL': '我们这边出了点问题，请重试。',
   'error.SHUTTING_DOWN': '服务正在重启，请稍后再试。',
   'error.NO_CAPACITY': '所有线路繁忙，请稍后再试。',
+  'error.COORDINATION_UNAVAILABLE': '服务正在恢复，请稍后再试。',
+  'error.NODE_UNAVAILABLE': '正在把通话转移到另一台服务器，请稍候…',
+  'error.OPS_TOKEN_REJECTED': '运维令牌不正确。',
+  'error.OPS_DISABLED': '此服务器未开启运维控制台（未设置 TANDEM_OPS_TOKEN）。',
+  'error.OPS_NODE_GONE': '该节点已不在集群中。',
 };
 
 /** Errors the pages can show: every wire code, the SDK's own reasons, and the page's own. */
-export type ShownError = ErrorCode | 'CONNECTION_LOST' | 'MEDIA_UNSUPPORTED' | 'MEDIA_DENIED' | 'MEDIA_NOT_FOUND' | 'SCREEN_FAILED' | 'COPY_FAILED';
+export type ShownError =
+  | ErrorCode
+  | 'CONNECTION_LOST' | 'MEDIA_UNSUPPORTED' | 'MEDIA_DENIED' | 'MEDIA_NOT_FOUND' | 'SCREEN_FAILED' | 'COPY_FAILED'
+  | 'OPS_TOKEN_REJECTED' | 'OPS_DISABLED' | 'OPS_NODE_GONE';
 
 // Compile-time proof that every error the pages can show has a message.
 const everyErrorHasText: Record<`error.${ShownError}`, string> = en;

@@ -3,6 +3,7 @@ import type { ShownError } from '../i18n/catalogue.js';
 
 export const PAGE_REASONS: readonly ShownError[] = [
   'CONNECTION_LOST', 'MEDIA_UNSUPPORTED', 'MEDIA_DENIED', 'MEDIA_NOT_FOUND', 'SCREEN_FAILED', 'COPY_FAILED',
+  'OPS_TOKEN_REJECTED', 'OPS_DISABLED', 'OPS_NODE_GONE',
 ];
 
 /**
