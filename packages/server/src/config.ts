@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Type, type Static } from '@sinclair/typebox';
@@ -26,6 +26,15 @@ const Env = Type.Object({
   TANDEM_AGENT_EMAIL: Type.Optional(Type.String({ minLength: 3 })),
   TANDEM_AGENT_PASSWORD: Type.Optional(Type.String({ minLength: 10 })),
   TANDEM_AGENT_NAME: Type.Optional(Type.String({ minLength: 1, maxLength: 80 })),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  TANDEM_CLUSTER_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  TANDEM_CONTROL_URL: Type.Optional(Type.String({ pattern: '^wss?://' })),
+  TANDEM_CONTROL_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+  TANDEM_PIPE_LISTEN_IP: Type.String({ minLength: 1 }),
+  TANDEM_PIPE_ANNOUNCED_ADDRESS: Type.Optional(Type.String({ minLength: 1 })),
+  TANDEM_DRAIN_DEADLINE_S: Type.Number({ exclusiveMinimum: 0, maximum: 24 * 3600 }),
+  TANDEM_OPS_TOKEN: Type.Optional(Type.String({ minLength: 24 })),
+  TANDEM_PIPE_ROLE: Type.Optional(Type.Union([Type.Literal('agent'), Type.Literal('customer')])),
 });
 type Env = Static<typeof Env>;
 
@@ -47,6 +56,19 @@ export interface TandemConfig {
   workerBin: string | undefined;
   webRoot: string;
   bootstrapAgent: { email: string; password: string; displayName: string } | undefined;
+  /** Set = cluster mode: Redis coordinates and stores; unset = single node. */
+  redisUrl: string | undefined;
+  /** Signs the short-lived tokens of the signaling → SFU control connection. */
+  clusterSecret: string | undefined;
+  /** How signaling reaches this process's SFU node (sfu role, or all in a cluster). */
+  controlUrl: string | undefined;
+  /** Where the `all` role serves its SFU control endpoint in a cluster (the sfu role uses PORT). */
+  controlPort: number | undefined;
+  pipeListenIp: string;
+  pipeAnnouncedAddress: string | undefined;
+  drainDeadlineMs: number;
+  opsToken: string | undefined;
+  pipeRole: 'agent' | 'customer' | undefined;
 }
 
 export class ConfigError extends Error {
@@ -76,7 +98,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebRoot: string): Tand
     TANDEM_RTC_PORT: num('TANDEM_RTC_PORT', 40000),
     TANDEM_WORKERS: num('TANDEM_WORKERS', availableParallelism()),
     TANDEM_CODE_TTL_MIN: num('TANDEM_CODE_TTL_MIN', 30),
-    TANDEM_NODE_ID: opt('TANDEM_NODE_ID') ?? 'node-1',
+    // Unique per process in a cluster: the host name plus the port is, without any setup.
+    TANDEM_NODE_ID: opt('TANDEM_NODE_ID') ?? (opt('REDIS_URL') ? `${hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 48)}-${env.PORT ?? 3000}` : 'node-1'),
     TANDEM_TRUST_PROXY: bool('TANDEM_TRUST_PROXY'),
     TANDEM_MAX_CONSUMERS: num('TANDEM_MAX_CONSUMERS', 2000),
     TANDEM_JOIN_RATE_PER_MIN: num('TANDEM_JOIN_RATE_PER_MIN', 30),
@@ -86,6 +109,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebRoot: string): Tand
     TANDEM_AGENT_EMAIL: opt('TANDEM_AGENT_EMAIL'),
     TANDEM_AGENT_PASSWORD: opt('TANDEM_AGENT_PASSWORD'),
     TANDEM_AGENT_NAME: opt('TANDEM_AGENT_NAME'),
+    REDIS_URL: opt('REDIS_URL'),
+    TANDEM_CLUSTER_SECRET: opt('TANDEM_CLUSTER_SECRET'),
+    TANDEM_CONTROL_URL: opt('TANDEM_CONTROL_URL'),
+    TANDEM_CONTROL_PORT: env.TANDEM_CONTROL_PORT ? num('TANDEM_CONTROL_PORT', 0) : undefined,
+    TANDEM_PIPE_LISTEN_IP: opt('TANDEM_PIPE_LISTEN_IP') ?? '127.0.0.1',
+    TANDEM_PIPE_ANNOUNCED_ADDRESS: opt('TANDEM_PIPE_ANNOUNCED_ADDRESS'),
+    TANDEM_DRAIN_DEADLINE_S: num('TANDEM_DRAIN_DEADLINE_S', 300),
+    TANDEM_OPS_TOKEN: opt('TANDEM_OPS_TOKEN'),
+    TANDEM_PIPE_ROLE: opt('TANDEM_PIPE_ROLE'),
   };
   for (const key of Object.keys(candidate) as (keyof typeof candidate)[]) {
     if (candidate[key] === undefined) delete candidate[key];
@@ -94,7 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebRoot: string): Tand
     const problems = [...check.Errors(candidate)].slice(0, 5).map((e) => {
       const name = e.path.replace(/^\//, '');
       // Never echo a secret's value back, even a wrong one.
-      const shown = /SECRET|PASSWORD/.test(name) ? '' : ` (got ${JSON.stringify(e.value)})`;
+      const shown = /SECRET|PASSWORD|TOKEN|REDIS_URL/.test(name) ? '' : ` (got ${JSON.stringify(e.value)})`;
       return `${name}: ${e.message}${shown}`;
     });
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
@@ -102,6 +134,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebRoot: string): Tand
   const e = candidate as Env;
   if (Boolean(e.TANDEM_AGENT_EMAIL) !== Boolean(e.TANDEM_AGENT_PASSWORD)) {
     throw new ConfigError('TANDEM_AGENT_EMAIL and TANDEM_AGENT_PASSWORD go together');
+  }
+  if (e.REDIS_URL && (!e.TANDEM_SECRET || !e.TANDEM_CLUSTER_SECRET)) {
+    // Every process of a cluster must agree on both; a generated per-process secret would split it.
+    throw new ConfigError('with REDIS_URL set, TANDEM_SECRET and TANDEM_CLUSTER_SECRET must both be set (the same on every process)');
   }
   return {
     port: e.PORT,
@@ -123,5 +159,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebRoot: string): Tand
       e.TANDEM_AGENT_EMAIL && e.TANDEM_AGENT_PASSWORD
         ? { email: e.TANDEM_AGENT_EMAIL, password: e.TANDEM_AGENT_PASSWORD, displayName: e.TANDEM_AGENT_NAME ?? e.TANDEM_AGENT_EMAIL.split('@')[0]! }
         : undefined,
+    redisUrl: e.REDIS_URL,
+    clusterSecret: e.TANDEM_CLUSTER_SECRET,
+    controlUrl: e.TANDEM_CONTROL_URL,
+    controlPort: e.TANDEM_CONTROL_PORT,
+    pipeListenIp: e.TANDEM_PIPE_LISTEN_IP,
+    pipeAnnouncedAddress: e.TANDEM_PIPE_ANNOUNCED_ADDRESS,
+    drainDeadlineMs: e.TANDEM_DRAIN_DEADLINE_S * 1000,
+    opsToken: e.TANDEM_OPS_TOKEN,
+    pipeRole: e.TANDEM_PIPE_ROLE,
   };
 }
