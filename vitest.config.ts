@@ -5,7 +5,11 @@ const pkg = (name: string): string => fileURLToPath(new URL(`./packages/${name}/
 const packages = ['protocol', 'cluster', 'support', 'sfu', 'signaling', 'client', 'server', 'testing'];
 
 // Tests run against the TypeScript sources, so no build is needed first.
-const alias = Object.fromEntries(packages.map((name) => [`@tandem/${name}`, pkg(name)]));
+// Subpath entries first: '@tandem/testing' would otherwise swallow '@tandem/testing/redis'.
+const alias = [
+  { find: '@tandem/testing/redis', replacement: fileURLToPath(new URL('./packages/testing/src/redis.ts', import.meta.url)) },
+  ...packages.map((name) => ({ find: new RegExp(`^@tandem/${name}$`), replacement: pkg(name) })),
+];
 
 export default defineConfig({
   resolve: { alias },
