@@ -93,3 +93,20 @@ export async function startRedis(options: { bin?: string } = {}): Promise<TestRe
     },
   };
 }
+
+/**
+ * One Redis command over a bare socket (RESP), for tests that must write what no
+ * Tandem API would (garbage records). Resolves with the raw reply.
+ */
+export async function redisCommand(port: number, ...args: string[]): Promise<string> {
+  const { createConnection } = await import('node:net');
+  const wire = `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
+  return new Promise((resolve, reject) => {
+    const socket = createConnection(port, '127.0.0.1', () => socket.write(wire));
+    socket.once('data', (data) => {
+      socket.destroy();
+      resolve(data.toString());
+    });
+    socket.once('error', reject);
+  });
+}

@@ -1,5 +1,5 @@
-import { TandemError, type CallMoveReason, type SessionEndReason } from '@tandem/protocol';
-import type { Coordinator, RoomPlacement } from '@tandem/cluster';
+import type { CallMoveReason, SessionEndReason } from '@tandem/protocol';
+import type { Coordinator } from '@tandem/cluster';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { SfuNodeDirectory } from '../sfu-link/SfuNodeDirectory.js';
 import { callChannel } from './CallEvents.js';
@@ -90,17 +90,12 @@ export class CallRooms {
 
   async #open(sessionId: string): Promise<CallRoom> {
     let placement = await this.coordinator.placeRoom(sessionId);
-    // A room on a node that is leaving (draining, or whose connection we just lost) moves before anyone joins it.
-    if (this.nodes.isDraining(placement.nodeId) || !this.nodes.has(placement.nodeId)) {
-      placement = await this.#move(sessionId, placement);
+    // A room on a node that is leaving (draining, or whose control connection is down) moves before anyone joins it.
+    if (this.nodes.isDraining(placement.nodeId) || this.nodes.isDown(placement.nodeId)) {
+      placement = await this.coordinator.movePlacement(sessionId, placement.nodeId);
     }
+    await this.nodes.ensure(placement.nodeId);
     return CallRoom.open(sessionId, placement, this.#deps);
-  }
-
-  async #move(sessionId: string, placement: RoomPlacement): Promise<RoomPlacement> {
-    const moved = await this.coordinator.movePlacement(sessionId, placement.nodeId);
-    if (!this.nodes.has(moved.nodeId)) throw new TandemError('NODE_UNAVAILABLE', 'the media node for this call is not reachable');
-    return moved;
   }
 
   async #existing(sessionId: string): Promise<CallRoom | undefined> {

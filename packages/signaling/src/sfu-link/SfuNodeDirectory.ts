@@ -32,6 +32,8 @@ const REFRESH_MS = 2_000;
 export class SfuNodeDirectory extends TypedEmitter<SfuNodeDirectoryEvents> {
   readonly #links = new Map<string, { link: SfuControl; close: () => Promise<void> | void }>();
   readonly #connecting = new Map<string, Promise<void>>();
+  /** Nodes reached over a control connection (the others run in this process). */
+  readonly #remote = new Set<string>();
   #records: SfuNodeRecord[] = [];
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -66,6 +68,28 @@ export class SfuNodeDirectory extends TypedEmitter<SfuNodeDirectoryEvents> {
     return this.#links.has(nodeId);
   }
 
+  /** Known, but its control connection is down right now (the node died or is unreachable). */
+  isDown(nodeId: string): boolean {
+    const link = this.#links.get(nodeId)?.link as { connected?: boolean } | undefined;
+    return link?.connected === false;
+  }
+
+  /**
+   * Makes sure we hold a control connection to a registered node (a node that joined
+   * since our last registry read is dialled now, not at the next refresh).
+   */
+  async ensure(nodeId: string): Promise<SfuControl> {
+    if (!this.#links.has(nodeId)) {
+      let record = this.#records.find((r) => r.nodeId === nodeId);
+      if (!record) {
+        await this.refresh().catch(() => undefined);
+        record = this.#records.find((r) => r.nodeId === nodeId);
+      }
+      if (record && record.controlUrl !== 'local') await this.#dial(record);
+    }
+    return this.get(nodeId);
+  }
+
   /** Any reachable node (router capabilities are the same on every node). */
   any(): SfuControl {
     const first = this.#links.values().next();
@@ -73,7 +97,7 @@ export class SfuNodeDirectory extends TypedEmitter<SfuNodeDirectoryEvents> {
     return first.value.link;
   }
 
-  /** Nodes this process runs itself (their metrics are ours to export). */
+  /** The registry as last read. */
   get records(): readonly SfuNodeRecord[] {
     return this.#records;
   }
@@ -112,8 +136,6 @@ export class SfuNodeDirectory extends TypedEmitter<SfuNodeDirectoryEvents> {
     await Promise.all([...this.#links.values()].map((entry) => entry.close()));
     this.#links.clear();
   }
-
-  readonly #remote = new Set<string>();
 
   #isRemote(nodeId: string): boolean {
     return this.#remote.has(nodeId);
