@@ -17,6 +17,7 @@ export class SignalingClient {
   readonly notifications: NotificationFrame[] = [];
   readonly #pending = new Map<number, (frame: ResponseFrame) => void>();
   readonly #unmatched: ResponseFrame[] = [];
+  readonly #watchers = new Set<(frame: NotificationFrame) => void>();
   #nextId = 1;
 
   private constructor(readonly socket: WebSocket) {
@@ -28,7 +29,10 @@ export class SignalingClient {
           this.#pending.delete(frame.id);
           resolve(frame);
         } else this.#unmatched.push(frame);
-      } else this.notifications.push(frame);
+      } else {
+        this.notifications.push(frame);
+        for (const watch of [...this.#watchers]) watch(frame);
+      }
     });
   }
 
@@ -88,6 +92,23 @@ export class SignalingClient {
       if (Date.now() > deadline) throw new Error(`no ${method} notification`);
       await new Promise((r) => setTimeout(r, 20));
     }
+  }
+
+  /** The next notification of `method` matching `test` that arrives from now on (exact timing, no polling). */
+  next(method: string, test: (params: unknown) => boolean = () => true, timeoutMs = 5_000): Promise<NotificationFrame> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#watchers.delete(watch);
+        reject(new Error(`no ${method} notification`));
+      }, timeoutMs);
+      const watch = (frame: NotificationFrame): void => {
+        if (frame.method !== method || !test(frame.params)) return;
+        clearTimeout(timer);
+        this.#watchers.delete(watch);
+        resolve(frame);
+      };
+      this.#watchers.add(watch);
+    });
   }
 
   close(): Promise<void> {
