@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DefaultReconnectPolicy } from './ReconnectPolicy.js';
+import { DefaultReconnectPolicy, reconnectOnSchedule } from './ReconnectPolicy.js';
 
 /** Plays the policy the way the Room does: wait the delay, fail, ask again. */
 function schedule(policy: DefaultReconnectPolicy): number[] {
@@ -41,5 +41,25 @@ describe('DefaultReconnectPolicy', () => {
     expect(policy.nextRetryDelayMs(0, 0)).toBeNull();
     expect(policy.nextRetryDelayMs(Number.NaN, 0)).toBeNull();
     expect(policy.nextRetryDelayMs(1, Number.NaN)).toBeNull();
+  });
+});
+
+describe('reconnectOnSchedule', () => {
+  it('tries at once when told the call moved, then falls back to the policy from its first delay', async () => {
+    const policy = new DefaultReconnectPolicy({ initialDelayMs: 40, maxDelayMs: 40, giveUpAfterMs: 5_000 });
+    const at: number[] = [];
+    const started = Date.now();
+    const failure = await reconnectOnSchedule(
+      policy,
+      async () => {
+        at.push(Date.now() - started);
+        if (at.length < 2) throw new Error('not yet');
+      },
+      () => false,
+      true,
+    );
+    expect(failure).toBeNull();
+    expect(at[0]).toBeLessThan(20); // no backoff before the first attempt
+    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(35); // then the policy's first delay
   });
 });

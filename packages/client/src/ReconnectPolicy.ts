@@ -48,10 +48,12 @@ export async function reconnectOnSchedule(
   policy: ReconnectPolicy,
   attempt: () => Promise<void>,
   cancelled: () => boolean,
+  /** The server told us to reconnect (the call moved): try once at once, then follow the policy. */
+  firstAttemptNow = false,
 ): Promise<RoomError | null> {
   const started = Date.now();
   for (let n = 1; ; n++) {
-    const delay = policy.nextRetryDelayMs(n, Date.now() - started);
+    const delay = firstAttemptNow ? (n === 1 ? 0 : policy.nextRetryDelayMs(n - 1, Date.now() - started)) : policy.nextRetryDelayMs(n, Date.now() - started);
     if (delay === null) {
       return new RoomError('CONNECTION_LOST', `could not reconnect within ${Math.round((Date.now() - started) / 1000)} s`);
     }

@@ -149,15 +149,8 @@ export class Room extends TypedEmitter<RoomEvents> implements RoomApi {
     return this.#subscriptions.inboundVideoStats();
   }
 
-  async #establish(): Promise<void> {
-    const link = await CallLink.open({
-      serverUrl: this.#options.serverUrl,
-      token: this.#options.token,
-      device: this.#device,
-      api: this.#api,
-      ...(this.#options.displayName ? { displayName: this.#options.displayName } : {}),
-      ...(this.#options.WebSocket ? { WebSocket: this.#options.WebSocket } : {}),
-    });
+  async #establish(opening?: Promise<CallLink>): Promise<void> {
+    const link = await (opening ?? this.#openLink());
     if (this.#closed) {
       link.close();
       throw new RoomError('CONNECTION_LOST', 'the room was closed');
@@ -226,23 +219,46 @@ export class Room extends TypedEmitter<RoomEvents> implements RoomApi {
       case 'replaced':
         return this.#finish(() => this.emit('replaced'));
       case 'serverShuttingDown':
-      case 'callMoved':
-        // Another server (or this one restarted, or another media node) will take us: same path as a dropped socket.
+        // Another server (or this one restarted) will take us: same path as a dropped socket.
         return this.#drop(link);
+      case 'callMoved':
+        // The call is already waiting on another media node: go now, no backoff.
+        return this.#drop(link, true);
       default:
         return; // hello, and notifications newer than this client
     }
   }
 
-  #drop(link: CallLink): void {
-    if (this.#closed || link !== this.#link) return;
-    this.#detach();
-    this.#setState('reconnecting');
-    void this.#reconnect();
+  #openLink(): Promise<CallLink> {
+    return CallLink.open({
+      serverUrl: this.#options.serverUrl,
+      token: this.#options.token,
+      device: this.#device,
+      api: this.#api,
+      ...(this.#options.displayName ? { displayName: this.#options.displayName } : {}),
+      ...(this.#options.WebSocket ? { WebSocket: this.#options.WebSocket } : {}),
+    });
   }
 
-  async #reconnect(): Promise<void> {
-    const failure = await reconnectOnSchedule(this.#policy, () => this.#establish(), () => this.#closed);
+  #drop(link: CallLink, now = false): void {
+    if (this.#closed || link !== this.#link) return;
+    // Told to go now: dial before tearing down, so closing the old peer connections and
+    // media elements (~200 ms of main thread) overlaps the new handshake and join.
+    const opening = now ? this.#openLink() : undefined;
+    opening?.catch(() => undefined); // judged by the first attempt below
+    this.#detach();
+    this.#setState('reconnecting');
+    void this.#reconnect(opening);
+  }
+
+  async #reconnect(opening?: Promise<CallLink>): Promise<void> {
+    let early = opening;
+    const attempt = (): Promise<void> => {
+      const first = early;
+      early = undefined;
+      return this.#establish(first);
+    };
+    const failure = await reconnectOnSchedule(this.#policy, attempt, () => this.#closed, opening !== undefined);
     if (failure && !this.#closed) this.#finish(() => this.emit('error', failure));
   }
 
