@@ -8,6 +8,7 @@ const packages = ['protocol', 'cluster', 'support', 'sfu', 'signaling', 'client'
 // Subpath entries first: '@tandem/testing' would otherwise swallow '@tandem/testing/redis'.
 const alias = [
   { find: '@tandem/testing/redis', replacement: fileURLToPath(new URL('./packages/testing/src/redis.ts', import.meta.url)) },
+  { find: '@tandem/protocol/testkit', replacement: fileURLToPath(new URL('./packages/protocol/src/errorCode.testkit.ts', import.meta.url)) },
   ...packages.map((name) => ({ find: new RegExp(`^@tandem/${name}$`), replacement: pkg(name) })),
 ];
 

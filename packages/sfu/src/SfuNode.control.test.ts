@@ -1,23 +1,15 @@
 import net from 'node:net';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TandemError, type ErrorCode, type SfuEvents } from '@tandem/protocol';
+import type { SfuEvents } from '@tandem/protocol';
 import { createSfuNode, localIpv4Addresses, type SfuNode } from './index.js';
+import { codeOf } from '@tandem/protocol/testkit';
 
 const VP8_PARAMS = {
   codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }],
   encodings: [{ ssrc: 4242 }],
 };
 
-async function codeOf(promise: Promise<unknown>): Promise<ErrorCode | 'resolved'> {
-  try {
-    await promise;
-    return 'resolved';
-  } catch (error) {
-    expect(error).toBeInstanceOf(TandemError);
-    return (error as TandemError).code;
-  }
-}
 
 type Candidate = { ip: string; address: string; protocol: string; port: number };
 const endpoints = (candidates: unknown[]): string[] =>

@@ -1,8 +1,9 @@
 import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TandemError, type ErrorCode, type PipedProducer, type SfuEvents } from '@tandem/protocol';
+import type { ErrorCode, PipedProducer, SfuEvents } from '@tandem/protocol';
 import { createSfuNode, type SfuNode } from './index.js';
+import { codeOf } from '@tandem/protocol/testkit';
 
 /** One RTP packet carrying a one-packet VP8 key frame (as SfuNode.media.test.ts sends). */
 function vp8Packet(seq: number, ssrc: number): Buffer {
@@ -17,15 +18,6 @@ function vp8Packet(seq: number, ssrc: number): Buffer {
   return Buffer.concat([header, Buffer.from([...descriptor, ...frame])]);
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<ErrorCode | 'resolved'> {
-  try {
-    await promise;
-    return 'resolved';
-  } catch (error) {
-    expect(error).toBeInstanceOf(TandemError);
-    return (error as TandemError).code;
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const until = async (check: () => boolean, ms = 5000): Promise<void> => {

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AgentDirectory } from './AgentDirectory.js';
 import { FileAgentStore, MemoryAgentStore } from './AgentStore.js';
 import { consoleLog } from './SupportTypes.js';
-import { codeOf } from './errorCode.testkit.js';
+import { codeOf } from '@tandem/protocol/testkit';
 
 const dirs: string[] = [];
 async function dataDir(): Promise<string> {

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ChatTranscript } from './ChatTranscript.js';
 import type { ChatInput, SupportLog } from './SupportTypes.js';
 import { FileTranscriptStore, MemoryTranscriptStore } from './TranscriptStore.js';
-import { codeOf } from './errorCode.testkit.js';
+import { codeOf } from '@tandem/protocol/testkit';
 
 const dirs: string[] = [];
 const open: ChatTranscript[] = [];

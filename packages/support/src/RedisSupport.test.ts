@@ -6,7 +6,7 @@ import { ENDED_RETENTION_MS, sessionKeys } from './RedisKeys.js';
 import { RedisLink } from './RedisLink.js';
 import { openSupportDomain, type SupportDomain } from './SupportDomain.js';
 import type { ChatInput, SupportLog } from './SupportTypes.js';
-import { codeOf } from './errorCode.testkit.js';
+import { codeOf } from '@tandem/protocol/testkit';
 
 const secret = 'redis-test-secret-0123456789-abcdefgh';
 const log: SupportLog = { warn: () => undefined };

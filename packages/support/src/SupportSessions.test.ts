@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FileSessionStore, MemorySessionStore, type SessionStore } from './SessionStore.js';
 import { SupportSessions } from './SupportSessions.js';
 import type { SupportLog, SupportSession } from './SupportTypes.js';
-import { codeOf } from './errorCode.testkit.js';
+import { codeOf } from '@tandem/protocol/testkit';
 
 const dirs: string[] = [];
 const stores: SessionStore[] = [];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SupportDomain } from './SupportDomain.js';
 import type { ChatInput, SupportSession } from './SupportTypes.js';
-import { codeOf } from './errorCode.testkit.js';
+import { codeOf } from '@tandem/protocol/testkit';
 
 /** One storage under test: every `open` over it is a process; `shared` ones see each other's data. */
 export interface ContractStorage {

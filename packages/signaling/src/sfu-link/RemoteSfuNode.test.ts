@@ -6,6 +6,7 @@ import { TandemError, type SfuEvents } from '@tandem/protocol';
 // Test-only: a real SFU node and its control endpoint on the other end of the link.
 import { SfuControlServer, createSfuNode, type SfuNode } from '@tandem/sfu';
 import { RemoteSfuNode, type RemoteSfuNodeOptions } from './RemoteSfuNode.js';
+import { codeOf } from '@tandem/protocol/testkit';
 
 const SECRET = 'link-secret-for-tests';
 const VP8_PARAMS = { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: [{ ssrc: 4242 }] };

@@ -1,6 +1,6 @@
-import { TandemError } from '@tandem/protocol';
+import { TandemError } from './errors.js';
 
-/** What a promise ends in: 'resolved', or the TandemError code it rejected with. */
+/** Test kit (not built, not shipped): what a promise ends in: 'resolved', or the TandemError code it rejected with. */
 export async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
     await promise;
