@@ -2,52 +2,20 @@ import { randomBytes } from 'node:crypto';
 import {
   TandemError,
   type CallMoveReason,
-  type ChatMessage,
   type ClientParams,
   type ClientResults,
   type JoinResult,
   type Role,
-  type ServerNotifications,
   type SessionEndReason,
 } from '@tandem/protocol';
-import type { Coordinator, RoomPlacement } from '@tandem/cluster';
+import type { RoomPlacement } from '@tandem/cluster';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import { callChannel, readCallEvent, type CallEvent } from './CallEvents.js';
-import { CallMedia, type SfuNodes } from './CallMedia.js';
+import { deliverCallEvent } from './deliverCallEvent.js';
+import { CallMedia } from './CallMedia.js';
 import { CallPeer, type PeerLink } from './CallPeer.js';
+import type { CallDeps, Joiner } from './CallRoomTypes.js';
 import { CallRoster, type RosterProducer } from './CallRoster.js';
-
-/** What a call needs from the support domain: its transcript and its session's state. */
-export interface CallSupport {
-  appendChat(input: {
-    sessionId: string;
-    from: string;
-    role: Role;
-    displayName: string;
-    text: string;
-    clientMessageId: string;
-  }): Promise<ChatMessage>;
-  listChat(sessionId: string): Promise<ChatMessage[]>;
-  markActive(sessionId: string): Promise<void>;
-  endSession(sessionId: string, reason: SessionEndReason): Promise<void>;
-}
-
-export interface CallDeps {
-  coordinator: Coordinator;
-  nodes: SfuNodes & { pickOther(exceptNodeId: string): string | undefined };
-  support: CallSupport;
-  log: Logger;
-  /** Serve this role's peers from a node other than the room's origin (cross-node media on purpose). */
-  pipeRole?: Role | undefined;
-}
-
-export interface Joiner {
-  peerId: string;
-  role: Role;
-  displayName: string;
-  link: PeerLink;
-  rtpCapabilities?: unknown;
-}
 
 const newId = (): string => randomBytes(12).toString('base64url');
 
@@ -379,45 +347,11 @@ export class CallRoom {
     const event = readCallEvent(message);
     if (!event) return void this.#log.warn('ignored a malformed call event');
     if ('gen' in event && event.gen !== this.generation) return;
-    const others = (exceptPeerId: string): CallPeer[] => [...this.#local.values()].filter((p) => p.peerId !== exceptPeerId);
-    switch (event.type) {
-      case 'peerJoined':
-        for (const peer of [...this.#local.values()]) {
-          if (peer.peerId !== event.peer.peerId) peer.link.notify('peerJoined', { peer: event.peer });
-          else if (peer.connId !== event.connId) this.#replace(peer);
-        }
-        return;
-      case 'peerLeft':
-        return notifyAll(others(event.peerId), 'peerLeft', { peerId: event.peerId });
-      case 'producerAdded':
-        return notifyAll(others(event.producer.peerId), 'newProducer', { producer: event.producer });
-      case 'producerClosed':
-        return notifyAll(others(event.peerId), 'producerClosed', { producerId: event.producerId, peerId: event.peerId });
-      case 'producerPaused':
-        return notifyAll(others(event.peerId), event.paused ? 'producerPaused' : 'producerResumed', {
-          producerId: event.producerId,
-          peerId: event.peerId,
-        });
-      case 'chat':
-        for (const peer of this.#local.values()) {
-          if (peer.connId !== event.fromConnId) peer.link.notify('chatMessage', { message: event.message as ChatMessage });
-        }
-        return;
-      case 'screenRequested':
-        return notifyAll([...this.#local.values()].filter((p) => p.role === 'customer'), 'screenRequested', {
-          requestId: event.requestId,
-          from: event.from,
-        });
-      case 'screenAnswered':
-        return notifyAll([...this.#local.values()].filter((p) => p.peerId === event.agentPeerId), 'screenRequestAnswered', {
-          requestId: event.requestId,
-          accepted: event.accepted,
-        });
-      case 'sessionEnded':
-        return void this.close(event.reason);
-      case 'callMoved':
-        return void this.moveOut(event.reason);
-    }
+    deliverCallEvent(event, [...this.#local.values()], {
+      replace: (peer) => this.#replace(peer),
+      end: (reason) => void this.close(reason),
+      move: (reason) => void this.moveOut(reason),
+    });
   }
 
   #replace(peer: CallPeer): void {
@@ -441,8 +375,4 @@ export class CallRoom {
 
 function toProducerInfo({ producerId, peerId, kind, source, paused }: RosterProducer) {
   return { producerId, peerId, kind, source, paused };
-}
-
-function notifyAll<M extends keyof ServerNotifications>(peers: CallPeer[], method: M, params: ServerNotifications[M]): void {
-  for (const peer of peers) peer.link.notify(method, params);
 }

@@ -3,7 +3,8 @@ import type { Coordinator } from '@tandem/cluster';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { SfuNodeDirectory } from '../sfu-link/SfuNodeDirectory.js';
 import { callChannel } from './CallEvents.js';
-import { CallRoom, type CallDeps } from './CallRoom.js';
+import { CallRoom } from './CallRoom.js';
+import type { CallDeps } from './CallRoomTypes.js';
 
 /** How long an empty call keeps its SFU room, so a reload finds it still warm. */
 const EMPTY_ROOM_GRACE_MS = 15_000;
