@@ -25,9 +25,11 @@ export interface SfuNodeRecord {
   load: SfuNodeLoad;
   /** Written by the coordinator (ms since epoch); liveness is this record's age. */
   updatedAt: number;
+  /** What ops last asked of the node (listNodes only), so a pending drain or resume shows. */
+  requestedState?: 'SERVING' | 'DRAINING';
 }
 
-export type SfuNodeHeartbeat = Omit<SfuNodeRecord, 'updatedAt'>;
+export type SfuNodeHeartbeat = Omit<SfuNodeRecord, 'updatedAt' | 'requestedState'>;
 
 /** What a heartbeat learns back: a state ops asked this node to take (drain / resume). */
 export interface HeartbeatReply {

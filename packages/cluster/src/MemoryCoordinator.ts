@@ -61,7 +61,10 @@ export class MemoryCoordinator implements Coordinator {
     return [...this.#nodes.values()]
       .filter((n) => isLive(n, now))
       .sort((a, b) => a.nodeId.localeCompare(b.nodeId))
-      .map((n) => ({ ...n, load: { ...n.load } }));
+      .map((n) => {
+        const requested = this.#requested.get(n.nodeId);
+        return { ...n, load: { ...n.load }, ...(requested === 'SERVING' || requested === 'DRAINING' ? { requestedState: requested } : {}) };
+      });
   }
 
   async requestNodeState(nodeId: string, state: 'SERVING' | 'DRAINING'): Promise<void> {

@@ -94,11 +94,14 @@ export class RedisCoordinator implements Coordinator {
   }
 
   async listNodes(): Promise<SfuNodeRecord[]> {
-    const raw = await this.#run(() => this.#redis.hgetall(this.#key('records')));
+    const [raw, requested] = await this.#run(() =>
+      Promise.all([this.#redis.hgetall(this.#key('records')), this.#redis.hgetall(this.#key('requested'))]),
+    );
     const now = this.#now();
     return this.#parseRecords(raw)
       .filter((n) => isLive(n, now))
-      .sort((a, b) => a.nodeId.localeCompare(b.nodeId));
+      .sort((a, b) => a.nodeId.localeCompare(b.nodeId))
+      .map((n) => withRequested(n, requested[n.nodeId]));
   }
 
   async requestNodeState(nodeId: string, state: 'SERVING' | 'DRAINING'): Promise<void> {
@@ -237,4 +240,8 @@ export class RedisCoordinator implements Coordinator {
       throw unavailable(error);
     }
   }
+}
+
+function withRequested(node: SfuNodeRecord, requested: string | undefined): SfuNodeRecord {
+  return requested === 'SERVING' || requested === 'DRAINING' ? { ...node, requestedState: requested } : node;
 }

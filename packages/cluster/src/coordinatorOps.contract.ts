@@ -20,6 +20,11 @@ export function nodeStateContract(make: MakeCoordinator, node: NodeOf): void {
       expect(await c.heartbeat(node('c'))).toEqual({ requestedState: null });
       await c.requestNodeState('a', 'SERVING');
       expect(await c.heartbeat(node('a'))).toEqual({ requestedState: 'SERVING' });
+      // Ops see what they asked for next to what the node reports.
+      await c.requestNodeState('b', 'DRAINING');
+      const listed = await c.listNodes();
+      expect(listed.find((n) => n.nodeId === 'b')).toMatchObject({ state: 'SERVING', requestedState: 'DRAINING' });
+      expect(listed.find((n) => n.nodeId === 'c')?.requestedState).toBeUndefined();
       await c.close();
     });
 
