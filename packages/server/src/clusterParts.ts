@@ -14,7 +14,7 @@ export function sfuConnector(config: TandemConfig, log: Logger): SfuConnector | 
   const secret = config.clusterSecret;
   if (!config.redisUrl || !secret) return undefined;
   return (record) =>
-    RemoteSfuNode.connect({ nodeId: record.nodeId, url: record.controlUrl, secret, log: log.child({ component: 'sfu-link', nodeId: record.nodeId }) });
+    RemoteSfuNode.connect({ nodeId: record.nodeId, url: record.controlUrl, secret, log: log.child({ component: 'sfu-link', sfuNodeId: record.nodeId }) });
 }
 
 /** What the SFU node of this process tells signaling to dial. */

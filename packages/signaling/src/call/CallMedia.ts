@@ -60,7 +60,7 @@ export class CallMedia {
       [...new Set(nodeIds)].map((nodeId) =>
         this.request(nodeId, method, { roomId, producerId }).catch((error: unknown) => {
           if (error instanceof TandemError && (error.code === 'NOT_FOUND' || error.code === 'NODE_UNAVAILABLE')) return;
-          this.log.warn({ err: error, nodeId, producerId }, `${method} failed on a node of the call`);
+          this.log.warn({ err: error, sfuNodeId: nodeId, producerId }, `${method} failed on a node of the call`);
         }),
       ),
     );

@@ -44,7 +44,7 @@ export class CallRoom {
     this.generation = `${placement.nodeId}.${placement.placedAt}`;
     this.roster = new CallRoster(deps.coordinator, sessionId, this.generation);
     this.media = new CallMedia(sessionId, placement.nodeId, deps.nodes, deps.log);
-    this.#log = deps.log.child({ sessionId, nodeId: placement.nodeId });
+    this.#log = deps.log.child({ sessionId, sfuNodeId: placement.nodeId });
   }
 
   static async open(sessionId: string, placement: RoomPlacement, deps: CallDeps): Promise<CallRoom> {

@@ -129,11 +129,11 @@ export class CallRooms {
             await room.moveOut(reason, nodeId);
           }
         } catch (error) {
-          this.log.warn({ err: error, sessionId: room.sessionId, nodeId }, 'moving a call off a node failed');
+          this.log.warn({ err: error, sessionId: room.sessionId, sfuNodeId: nodeId }, 'moving a call off a node failed');
         }
       }),
     );
-    if (rooms.length > 0) this.log.info({ nodeId, reason, calls: rooms.length }, 'calls moved off a node');
+    if (rooms.length > 0) this.log.info({ sfuNodeId: nodeId, reason, calls: rooms.length }, 'calls moved off a node');
   }
 
   #cancelEmptyTimer(sessionId: string): void {

@@ -119,7 +119,7 @@ export async function opsRoutes(app: FastifyInstance, deps: OpsDeps): Promise<vo
         const nodes = await deps.coordinator.listNodes();
         if (!nodes.some((node) => node.nodeId === nodeId)) throw new TandemError('NOT_FOUND', 'no such live node');
         await deps.coordinator.requestNodeState(nodeId, state);
-        request.log.info({ nodeId, requestedState: state }, 'ops requested node state');
+        request.log.info({ sfuNodeId: nodeId, requestedState: state }, 'ops requested node state');
         void reply.status(202);
         return { nodeId, requestedState: state };
       },

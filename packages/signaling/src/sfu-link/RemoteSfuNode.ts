@@ -158,9 +158,9 @@ export class RemoteSfuNode extends TypedEmitter<RemoteSfuNodeEvents> implements 
       alive();
       if (!isBinary) this.#onFrame(String(data));
     });
-    ws.on('error', (error) => this.#log.debug({ nodeId: this.nodeId, err: error.message }, 'SFU control socket error'));
+    ws.on('error', (error) => this.#log.debug({ sfuNodeId: this.nodeId, err: error.message }, 'SFU control socket error'));
     ws.on('close', (code) => this.#lost(ws, `control connection closed (${code})`));
-    this.#log.info({ nodeId: this.nodeId, url: this.#options.url }, 'SFU control link up');
+    this.#log.info({ sfuNodeId: this.nodeId, url: this.#options.url }, 'SFU control link up');
   }
 
   #onFrame(text: string): void {
@@ -170,7 +170,7 @@ export class RemoteSfuNode extends TypedEmitter<RemoteSfuNodeEvents> implements 
     } catch (error) {
       const id = controlFrameId(text);
       const reason = error instanceof TandemError ? error : new TandemError('BAD_MESSAGE', 'unreadable control frame');
-      this.#log.warn({ nodeId: this.nodeId, id, code: reason.code }, 'unreadable frame from SFU node');
+      this.#log.warn({ sfuNodeId: this.nodeId, id, code: reason.code }, 'unreadable frame from SFU node');
       if (id !== null) this.#pending.reject(id, reason);
       return;
     }
@@ -179,7 +179,7 @@ export class RemoteSfuNode extends TypedEmitter<RemoteSfuNodeEvents> implements 
     } else if (frame.ok) {
       this.#pending.resolve(frame.id, frame.data);
     } else if (frame.id === null) {
-      this.#log.warn({ nodeId: this.nodeId, error: frame.error }, 'SFU node could not read one of our frames');
+      this.#log.warn({ sfuNodeId: this.nodeId, error: frame.error }, 'SFU node could not read one of our frames');
     } else {
       this.#pending.reject(frame.id, new TandemError(frame.error.code, frame.error.message));
     }
@@ -190,7 +190,7 @@ export class RemoteSfuNode extends TypedEmitter<RemoteSfuNodeEvents> implements 
     this.#ws = null;
     clearTimeout(this.#heartbeat);
     ws.terminate();
-    this.#log.warn({ nodeId: this.nodeId, reason, pending: this.#pending.size }, 'SFU control link down');
+    this.#log.warn({ sfuNodeId: this.nodeId, reason, pending: this.#pending.size }, 'SFU control link down');
     this.#pending.rejectAll(this.#unavailable(reason));
     this.emit('nodeDown', { nodeId: this.nodeId, reason });
     this.#scheduleRedial();
@@ -208,7 +208,7 @@ export class RemoteSfuNode extends TypedEmitter<RemoteSfuNodeEvents> implements 
           if (this.#ws === ws) this.emit('connected');
         },
         (error: unknown) => {
-          this.#log.debug({ nodeId: this.nodeId, attempt: this.#attempt, err: String(error) }, 'SFU control redial failed');
+          this.#log.debug({ sfuNodeId: this.nodeId, attempt: this.#attempt, err: String(error) }, 'SFU control redial failed');
           this.#scheduleRedial();
         },
       );

@@ -152,9 +152,9 @@ export class SfuNodeDirectory extends TypedEmitter<SfuNodeDirectoryEvents> {
           if (this.#closed) return void (await link.close());
           this.#remote.add(record.nodeId);
           this.#adopt(record.nodeId, link, () => link.close());
-          this.log.info({ nodeId: record.nodeId }, 'control connection to SFU node open');
+          this.log.info({ sfuNodeId: record.nodeId }, 'control connection to SFU node open');
         } catch (error) {
-          this.log.warn({ err: error, nodeId: record.nodeId }, 'cannot reach SFU node');
+          this.log.warn({ err: error, sfuNodeId: record.nodeId }, 'cannot reach SFU node');
         } finally {
           this.#connecting.delete(record.nodeId);
         }
@@ -166,7 +166,7 @@ export class SfuNodeDirectory extends TypedEmitter<SfuNodeDirectoryEvents> {
 
   #adopt(nodeId: string, link: SfuControl, close: () => Promise<void> | void): void {
     link.on('nodeDown', ({ reason }) => {
-      this.log.warn({ nodeId, reason }, 'SFU node lost');
+      this.log.warn({ sfuNodeId: nodeId, reason }, 'SFU node lost');
       this.emit('nodeLost', nodeId);
     });
     link.on('consumerClosed', (e) => this.emit('consumerClosed', e));
