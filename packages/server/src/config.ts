@@ -135,9 +135,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebRoot: string): Tand
   if (Boolean(e.TANDEM_AGENT_EMAIL) !== Boolean(e.TANDEM_AGENT_PASSWORD)) {
     throw new ConfigError('TANDEM_AGENT_EMAIL and TANDEM_AGENT_PASSWORD go together');
   }
-  if (e.REDIS_URL && (!e.TANDEM_SECRET || !e.TANDEM_CLUSTER_SECRET)) {
-    // Every process of a cluster must agree on both; a generated per-process secret would split it.
-    throw new ConfigError('with REDIS_URL set, TANDEM_SECRET and TANDEM_CLUSTER_SECRET must both be set (the same on every process)');
+  if (e.REDIS_URL && !e.TANDEM_CLUSTER_SECRET) {
+    // Every process of a cluster must agree on it; nothing may be generated per process.
+    throw new ConfigError('with REDIS_URL set, TANDEM_CLUSTER_SECRET must be set (the same on every process)');
   }
   return {
     port: e.PORT,
@@ -169,4 +169,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebRoot: string): Tand
     opsToken: e.TANDEM_OPS_TOKEN,
     pipeRole: e.TANDEM_PIPE_ROLE,
   };
+}
+
+/** Signaling processes of one cluster must verify each other's tokens: one TANDEM_SECRET for all. */
+export function requireSharedTokenSecret(config: TandemConfig): void {
+  if (config.redisUrl && !config.secret) {
+    throw new ConfigError('with REDIS_URL set, TANDEM_SECRET must be set (the same on every signaling process)');
+  }
 }

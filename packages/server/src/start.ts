@@ -4,7 +4,7 @@ import type { Coordinator } from '@tandem/cluster';
 import type { SfuControl } from '@tandem/protocol';
 import pino, { type Logger } from 'pino';
 import { openCoordinator, sfuConnector } from './clusterParts.js';
-import type { TandemConfig } from './config.js';
+import { requireSharedTokenSecret, type TandemConfig } from './config.js';
 import { tokenSecret } from './secret.js';
 import { createNode, serveSfuNode, type RunningSfuNode } from './sfuRole.js';
 import { SfuMembership } from './SfuMembership.js';
@@ -34,6 +34,7 @@ export function createLog(config: Pick<TandemConfig, 'logLevel' | 'nodeId'>, rol
  * endpoint on TANDEM_CONTROL_PORT so other signaling processes can use it.
  */
 export async function startAll(config: TandemConfig, log: Logger = createLog(config)): Promise<RunningTandem> {
+  requireSharedTokenSecret(config);
   const coordinator = await openCoordinator(config, log);
   const node = await createNode(config, log);
   let served: RunningSfuNode | undefined;
@@ -80,6 +81,7 @@ export async function startAll(config: TandemConfig, log: Logger = createLog(con
 /** `tandem signaling`: HTTP, WebSocket signaling and the support domain; media on SFU nodes found in Redis. */
 export async function startSignaling(config: TandemConfig, log: Logger = createLog(config, 'signaling')): Promise<RunningTandem> {
   if (!config.redisUrl) throw new Error('tandem signaling needs REDIS_URL (it finds its SFU nodes there)');
+  requireSharedTokenSecret(config);
   const coordinator = await openCoordinator(config, log);
   const signaling = await startSignalingApp(config, coordinator, log, [], async () => true);
   let stopping: Promise<void> | undefined;
