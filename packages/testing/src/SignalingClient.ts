@@ -71,7 +71,7 @@ export class SignalingClient {
         resolve(r);
       });
     });
-    this.socket.send(JSON.stringify({ ...frame, id }));
+    this.socket.send(JSON.stringify({ id, ...frame })); // id first, as the browser SDK sends it
     return reply;
   }
 

@@ -88,8 +88,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
     const port = await freePort();
     const logFile = join(dir, `${nodeId}.log`);
     const out = createWriteStream(logFile);
+    // SFU nodes get no token secret: they must run without it (least privilege).
+    const { TANDEM_SECRET, ...sfuEnv } = env;
     const child = spawn(process.execPath, [TANDEM_MAIN, role], {
-      env: { ...env, PORT: String(port), TANDEM_NODE_ID: nodeId, ...extra },
+      env: { ...(role === 'sfu' ? sfuEnv : { ...env, TANDEM_SECRET: TANDEM_SECRET! }), PORT: String(port), TANDEM_NODE_ID: nodeId, ...extra },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.pipe(out);

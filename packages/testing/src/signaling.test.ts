@@ -53,6 +53,18 @@ describe('signaling WebSocket', () => {
     await client.close();
   });
 
+  it('answers a flood with RATE_LIMITED under each request id, so no call hangs', async () => {
+    const client = await SignalingClient.connect(tandem.url);
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 400 }, (_, i) => client.request('sendChat', { text: `flood ${i}`, clientMessageId: `f${i}` })),
+    );
+    const codes = outcomes.map((o) => (o.status === 'rejected' ? (o.reason as { code?: string }).code : 'ok'));
+    expect(codes.filter((c) => c === 'RATE_LIMITED').length).toBeGreaterThan(100);
+    expect(codes.every((c) => c === 'RATE_LIMITED' || c === 'NOT_JOINED')).toBe(true);
+    expect(client.takeUnmatched()).toEqual([]);
+    await client.close();
+  });
+
   it('stores chat before acknowledging it, fans it out, and stores a retried line once', async () => {
     const { customer, session } = await openSupportCall(tandem.url);
     const agent = await SignalingClient.connect(tandem.url);

@@ -100,8 +100,11 @@ export class PeerConnection implements PeerLink {
     const refuse = (code: ErrorCode, message: string, id: number | null = null): void => {
       this.#reply(id, new TandemError(code, message));
     };
-    if (!this.#limiter.take('frames')) return refuse('RATE_LIMITED', 'too many messages; slow down');
-    if (size > MAX_FRAME_BYTES) return refuse('FRAME_TOO_LARGE', `frames are limited to ${MAX_FRAME_BYTES} bytes`);
+    // Refused frames are still answered under their request's id where it can be read
+    // cheaply, so the client's call fails at once instead of hanging until its timeout.
+    const limited = !this.#limiter.take('frames'); // every frame counts, oversized ones too
+    if (size > MAX_FRAME_BYTES) return refuse('FRAME_TOO_LARGE', `frames are limited to ${MAX_FRAME_BYTES} bytes`, leadingId(data));
+    if (limited) return refuse('RATE_LIMITED', 'too many messages; slow down', idOf(data));
     if (isBinary) return refuse('BAD_MESSAGE', 'frames must be JSON text');
     let raw: unknown;
     try {
@@ -232,4 +235,21 @@ export class PeerConnection implements PeerLink {
     const { room, connId } = this.#call();
     return fn(room, connId);
   }
+}
+
+/** The id of a (size-checked) frame, or null; parsing a small frame costs far less than handling it. */
+function idOf(data: Buffer | string): number | null {
+  try {
+    const id = (JSON.parse(data.toString()) as { id?: unknown } | null)?.id;
+    return Number.isSafeInteger(id) ? (id as number) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The id of a frame that starts `{"id":N`, read from its first bytes (an oversized frame is never parsed). */
+function leadingId(data: Buffer | string): number | null {
+  const head = (typeof data === 'string' ? data.slice(0, 40) : data.subarray(0, 40).toString('latin1'));
+  const match = /^\s*\{\s*"id"\s*:\s*(\d{1,15})\s*[,}]/.exec(head);
+  return match ? Number(match[1]) : null;
 }
