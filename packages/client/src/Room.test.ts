@@ -29,6 +29,8 @@ class FakeTandem {
   producers: ProducerInfo[] = [];
   chat: ChatMessage[] = [];
   seq = 0;
+  /** Error codes the next consume requests fail with, in order. */
+  consumeFailures: string[] = [];
   #next = 0;
   readonly #http: Server = createServer((req, res) => {
     res.setHeader('content-type', 'application/json');
@@ -72,7 +74,9 @@ class FakeTandem {
     socket.on('message', (data) => {
       const { id, method, params = {} } = JSON.parse(String(data));
       call.requests.push({ method, params });
-      socket.send(JSON.stringify({ id, ok: true, data: this.#answer(method, params) }));
+      const failure = method === 'consume' ? this.consumeFailures.shift() : undefined;
+      if (failure) socket.send(JSON.stringify({ id, ok: false, error: { code: failure, message: 'fake failure' } }));
+      else socket.send(JSON.stringify({ id, ok: true, data: this.#answer(method, params) }));
     });
   }
 
@@ -157,6 +161,23 @@ describe('Room against a fake Tandem server', () => {
     expect(bySource.get('camera')).toMatchObject({ kind: 'video', producerId: 'a-cam', paused: true });
     const resumed = tandem.last.requests.filter((r) => r.method === 'resumeConsumer').map((r) => r.params.consumerId);
     expect(resumed.sort()).toEqual([...room.remoteTracks.keys()].sort());
+  });
+
+  it('retries a consume that failed for a passing reason, and gives up at once on a final one', async () => {
+    const tandem = await started();
+    tandem.producers = [
+      { producerId: 'a-cam', peerId: 'agent1', kind: 'video', source: 'camera', paused: false },
+      { producerId: 'a-mic', peerId: 'agent1', kind: 'audio', source: 'mic', paused: false },
+    ];
+    // The camera's consume meets a node in the middle of a move twice; the mic's producer is gone.
+    tandem.consumeFailures = ['NODE_UNAVAILABLE', 'NOT_FOUND', 'NODE_UNAVAILABLE'];
+    const errors: RoomError[] = [];
+    const room = await join(tandem, {});
+    room.on('error', (error) => errors.push(error));
+    await vi.waitFor(() => expect([...room.remoteTracks.values()].map((t) => t.source)).toEqual(['camera']), { timeout: 3_000 });
+    const consumes = tandem.last.requests.filter((r) => r.method === 'consume').map((r) => r.params.producerId);
+    expect(consumes).toEqual(['a-cam', 'a-mic', 'a-cam', 'a-cam']);
+    expect(errors.map((e) => e.reason)).toEqual(['NOT_FOUND']);
   });
 
   it('follows live notifications and ignores malformed and duplicate ones', async () => {

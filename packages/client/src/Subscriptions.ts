@@ -1,7 +1,7 @@
 import type { ProducerInfo } from '@tandem/protocol';
 import type { types } from 'mediasoup-client';
 import type { CallLink } from './CallLink.js';
-import { RoomError, type RemoteTrack } from './RoomTypes.js';
+import { RoomError, type RemoteTrack, type RoomErrorReason } from './RoomTypes.js';
 
 export interface SubscriptionEvents {
   subscribed(track: RemoteTrack): void;
@@ -94,14 +94,21 @@ export class Subscriptions {
     return result;
   }
 
-  async #consume(link: CallLink, producerId: string): Promise<void> {
+  async #consume(link: CallLink, producerId: string, attempt = 1): Promise<void> {
     let consumed: Awaited<ReturnType<CallLink['consume']>>;
     try {
       consumed = await link.consume(producerId);
     } catch (error) {
       if (this.#link !== link || !this.#producers.has(producerId)) return; // gone meanwhile: nothing lost
+      const reason = asRoomError(error, `cannot receive producer ${producerId}`);
+      // A media node busy moving or a pipe being wired can fail once; a picture lost for good
+      // is worse than a retry. Errors that say the producer is not there are final.
+      if (attempt < CONSUME_ATTEMPTS && RETRYABLE.has(reason.reason)) {
+        await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** (attempt - 1)));
+        return this.#consume(link, producerId, attempt + 1);
+      }
       this.#producers.delete(producerId);
-      this.#events.error(asRoomError(error, `cannot receive producer ${producerId}`));
+      this.#events.error(reason);
       return;
     }
     const { consumer, info } = consumed;
@@ -134,6 +141,9 @@ export class Subscriptions {
     this.#events.unsubscribed(track);
   }
 }
+
+const CONSUME_ATTEMPTS = 4;
+const RETRYABLE: ReadonlySet<RoomErrorReason> = new Set<RoomErrorReason>(['NODE_UNAVAILABLE', 'NO_CAPACITY', 'COORDINATION_UNAVAILABLE', 'MEDIA_ERROR', 'INTERNAL', 'RATE_LIMITED']);
 
 export function asRoomError(error: unknown, context: string): RoomError {
   if (error instanceof RoomError) return error;

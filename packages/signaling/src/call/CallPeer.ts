@@ -3,6 +3,8 @@ import type { MediaSource, PeerInfo, Role, ServerNotifications } from '@tandem/p
 /** The socket side of a peer, as a call sees it. */
 export interface PeerLink {
   notify<M extends keyof ServerNotifications>(method: M, params: ServerNotifications[M]): void;
+  /** Sequence number of the last notification sent; the join result says which ones it already reflects. */
+  readonly seq: number;
   /** Ends the connection (e.g. replaced by a reload); the link must not call back into the room. */
   close(code: number, reason: string): void;
 }

@@ -32,7 +32,9 @@ export class CallRoom {
   readonly media: CallMedia;
   readonly generation: string;
   #unsubscribe: (() => Promise<void>) | undefined;
+  /** Takes no more joins: the call ended, is moving, or this process let go of it. */
   #closed = false;
+  #disposed = false;
   readonly #log: Logger;
 
   private constructor(
@@ -90,15 +92,26 @@ export class CallRoom {
       await this.media.request(nodeId, 'openRoom', { roomId });
       await this.roster.addNode(nodeId);
     }
-    const [send, recv, chat, view] = await Promise.all([
+    const [send, recv] = await Promise.all([
       this.media.request(nodeId, 'createTransport', { roomId, peerId: connId, direction: 'send' }),
       this.media.request(nodeId, 'createTransport', { roomId, peerId: connId, direction: 'recv' }),
-      this.deps.support.listChat(roomId),
-      this.roster.view(),
     ]);
     const peer = new CallPeer(joiner.peerId, connId, nodeId, joiner.role, joiner.displayName, joiner.link, send.id, recv.id, newId());
     peer.rtpCapabilities = joiner.rtpCapabilities;
+    // Hear the call's events first, then read its state: an event delivered before the
+    // read (seq ≤ snapshot) is already in what we read; any later one reaches the client
+    // with a higher seq and is applied on top (the client ignores duplicates). Reading
+    // first would lose what happens in between, e.g. the other side's new camera.
     this.#local.set(connId, peer);
+    const seq = joiner.link.seq;
+    const [chat, view] = await Promise.all([this.deps.support.listChat(roomId), this.roster.view()]).catch(async (error: unknown) => {
+      await this.#removePeer(peer, 'replaced');
+      throw error;
+    });
+    if (this.#closed) {
+      await this.#removePeer(peer, 'replaced');
+      throw new TandemError('NODE_UNAVAILABLE', 'this call moved while joining; reconnect');
+    }
     await this.roster.putPeer({ ...peer.info, connId, nodeId, joinedAt: Date.now() });
     await this.#publish({ type: 'peerJoined', gen: this.generation, peer: peer.info, connId });
     if (joiner.role === 'customer') await this.deps.support.markActive(roomId);
@@ -117,7 +130,7 @@ export class CallRoom {
       producers: view.producers.filter((p) => p.peerId !== peer.peerId).map(toProducerInfo),
       chat,
       resumeToken: peer.resumeToken,
-      seq: 0,
+      seq,
     };
   }
 
@@ -264,18 +277,22 @@ export class CallRoom {
 
   /** Sends the local peers on `nodeId` (all of them if omitted) to reconnect. */
   async moveOut(reason: CallMoveReason, nodeId?: string): Promise<void> {
+    // The whole call moves: from now on a (re)joining peer must get the new generation, not this one.
+    if (nodeId === undefined) this.#closed = true;
     const leaving = [...this.#local.values()].filter((p) => nodeId === undefined || p.nodeId === nodeId);
     for (const peer of leaving) {
       peer.link.notify('callMoved', { reason });
       peer.link.close(4002, 'call moved to another media node');
     }
     await Promise.all(leaving.map((peer) => this.#removePeer(peer, 'moved')));
-    if (nodeId === undefined) await this.dispose(false);
+    // This generation is abandoned by everyone at once: free its rooms (a draining node can then empty).
+    if (nodeId === undefined) await this.dispose(true);
   }
 
   /** Tells this process's peers the session ended, drops them and lets go of the call. */
   async close(reason: SessionEndReason): Promise<void> {
-    if (this.#closed) return;
+    if (this.#disposed) return;
+    this.#closed = true;
     for (const peer of this.#local.values()) {
       peer.link.notify('sessionEnded', { reason });
       peer.link.close(4001, 'session ended');
@@ -289,8 +306,8 @@ export class CallRoom {
    * process is left in it (or `freeMedia` says the call is over for everyone).
    */
   async dispose(freeMedia: boolean): Promise<boolean> {
-    if (this.#closed) return false;
-    this.#closed = true;
+    if (this.#disposed) return false;
+    this.#disposed = this.#closed = true;
     await this.#unsubscribe?.().catch(() => undefined);
     const view = await this.roster.view().catch(() => null);
     if (!freeMedia && (view === null || view.peers.length > 0)) return false;

@@ -8,6 +8,7 @@ type Heard = { method: keyof ServerNotifications; params: unknown };
 function peer(peerId: string, connId: string, role: 'agent' | 'customer'): CallPeer & { heard: Heard[] } {
   const heard: Heard[] = [];
   const p = new CallPeer(peerId, connId, 'node-a', role, peerId, {
+    seq: 0,
     notify: (method, params) => void heard.push({ method, params }),
     close: () => undefined,
   }, 'send', 'recv', 'resume');

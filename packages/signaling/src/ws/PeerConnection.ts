@@ -74,6 +74,10 @@ export class PeerConnection implements PeerLink {
     this.notify('hello', { protocolVersion: PROTOCOL_VERSION, serverId: ctx.serverId });
   }
 
+  get seq(): number {
+    return this.#seq;
+  }
+
   notify<M extends keyof ServerNotifications>(method: M, params: ServerNotifications[M]): void {
     if (this.#closed) return;
     this.#seq += 1;
@@ -202,7 +206,7 @@ export class PeerConnection implements PeerLink {
       this.#joined = { room, grants, connId };
       this.#log = this.ctx.log.child({ sessionId: grants.sessionId, peerId: grants.subject });
       this.ctx.metrics.peers.inc();
-      return { ...result, seq: this.#seq };
+      return result;
     },
     setRtpCapabilities: (p) => {
       const { room, connId } = this.#call();
