@@ -19,6 +19,9 @@ import { CallRoster, type RosterProducer } from './CallRoster.js';
 
 const newId = (): string => randomBytes(12).toString('base64url');
 
+/** A room generation: one placement of the call. A moved call starts a new one (fresh roster). */
+export const generationOf = (placement: RoomPlacement): string => `${placement.nodeId}.${placement.placedAt}`;
+
 /**
  * One support session's call as this signaling process serves it: the peers connected
  * here, plus the shared roster and event channel that join them with the peers other
@@ -43,7 +46,7 @@ export class CallRoom {
     readonly routerRtpCapabilities: unknown,
     private readonly deps: CallDeps,
   ) {
-    this.generation = `${placement.nodeId}.${placement.placedAt}`;
+    this.generation = generationOf(placement);
     this.roster = new CallRoster(deps.coordinator, sessionId, this.generation);
     this.media = new CallMedia(sessionId, placement.nodeId, deps.nodes, deps.log);
     this.#log = deps.log.child({ sessionId, sfuNodeId: placement.nodeId });

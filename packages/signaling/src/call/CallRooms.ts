@@ -1,9 +1,9 @@
-import type { CallMoveReason, SessionEndReason } from '@tandem/protocol';
-import type { Coordinator } from '@tandem/cluster';
+import { TandemError, type CallMoveReason, type SessionEndReason } from '@tandem/protocol';
+import type { Coordinator, RoomPlacement } from '@tandem/cluster';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { SfuNodeDirectory } from '../sfu-link/SfuNodeDirectory.js';
-import { callChannel } from './CallEvents.js';
-import { CallRoom } from './CallRoom.js';
+import { callChannel, type CallEvent } from './CallEvents.js';
+import { CallRoom, generationOf } from './CallRoom.js';
 import type { CallDeps } from './CallRoomTypes.js';
 
 /** How long an empty call keeps its SFU room, so a reload finds it still warm. */
@@ -91,12 +91,28 @@ export class CallRooms {
 
   async #open(sessionId: string): Promise<CallRoom> {
     let placement = await this.coordinator.placeRoom(sessionId);
-    // A room on a node that is leaving (draining, or whose control connection is down) moves before anyone joins it.
-    if (this.nodes.isDraining(placement.nodeId) || this.nodes.isDown(placement.nodeId)) {
-      placement = await this.coordinator.movePlacement(sessionId, placement.nodeId);
+    for (let attempt = 1; ; attempt++) {
+      // A room on a node that is leaving (draining, or whose control connection is down) moves before anyone joins it.
+      const leaving = this.nodes.isDraining(placement.nodeId) || this.nodes.isDown(placement.nodeId);
+      if (!leaving) {
+        try {
+          await this.nodes.ensure(placement.nodeId);
+          return await CallRoom.open(sessionId, placement, this.#deps);
+        } catch (error) {
+          // A node that died a moment ago still has a live-looking record: do not wait for it to age out.
+          if (attempt >= 3 || !(error instanceof TandemError && error.code === 'NODE_UNAVAILABLE')) throw error;
+        }
+      }
+      placement = await this.#move(sessionId, placement, this.nodes.isDraining(placement.nodeId) ? 'node-draining' : 'node-lost');
     }
-    await this.nodes.ensure(placement.nodeId);
-    return CallRoom.open(sessionId, placement, this.#deps);
+  }
+
+  /** Moves the claim off the placement's node and tells whoever still serves the old generation. */
+  async #move(sessionId: string, from: RoomPlacement, reason: CallMoveReason): Promise<RoomPlacement> {
+    const moved = await this.coordinator.movePlacement(sessionId, from.nodeId);
+    const event: CallEvent = { type: 'callMoved', gen: generationOf(from), reason };
+    await this.coordinator.publish(callChannel(sessionId), event).catch(() => undefined);
+    return moved;
   }
 
   async #existing(sessionId: string): Promise<CallRoom | undefined> {

@@ -22,6 +22,9 @@ export type SfuNodeDirectoryEvents = {
 
 const REFRESH_MS = 2_000;
 
+/** Draining by its own word, or asked to by ops (it will say so at its next heartbeat): move its calls now. */
+const draining = (r: SfuNodeRecord): boolean => r.state === 'DRAINING' || r.requestedState === 'DRAINING';
+
 /**
  * The SFU nodes this signaling process can drive: the in-process node (if any) plus a
  * control connection to every live node in the registry. It turns the registry's
@@ -103,21 +106,22 @@ export class SfuNodeDirectory extends TypedEmitter<SfuNodeDirectoryEvents> {
   }
 
   isDraining(nodeId: string): boolean {
-    return this.#records.some((r) => r.nodeId === nodeId && r.state === 'DRAINING');
+    return this.#records.some((r) => r.nodeId === nodeId && draining(r));
   }
 
   /** A SERVING reachable node other than `exceptNodeId`, least loaded first (cross-node media). */
   pickOther(exceptNodeId: string): string | undefined {
-    const candidates = this.#records.filter((r) => r.nodeId !== exceptNodeId && this.#links.has(r.nodeId));
+    // A node whose control socket just dropped still has a live-looking record for a few seconds: skip it.
+    const candidates = this.#records.filter((r) => r.nodeId !== exceptNodeId && this.#links.has(r.nodeId) && !this.isDown(r.nodeId));
     return pickNode(candidates, Date.now())?.nodeId;
   }
 
   async refresh(): Promise<void> {
     const records = await this.coordinator.listNodes();
-    const before = new Map(this.#records.map((r) => [r.nodeId, r.state]));
+    const wasDraining = new Set(this.#records.filter(draining).map((r) => r.nodeId));
     this.#records = records;
     for (const record of records) {
-      if (record.state === 'DRAINING' && before.get(record.nodeId) !== 'DRAINING') this.emit('nodeDraining', record.nodeId);
+      if (draining(record) && !wasDraining.has(record.nodeId)) this.emit('nodeDraining', record.nodeId);
       if (!this.#links.has(record.nodeId) && record.controlUrl !== 'local') void this.#dial(record);
     }
     // A remote node whose record aged out is gone for good: stop redialling it.
