@@ -134,9 +134,7 @@ export class CallRooms {
       rooms.map(async (room) => {
         try {
           if (room.originNodeId === nodeId) {
-            if (this.#rooms.get(room.sessionId) !== undefined && (await this.#existing(room.sessionId)) === room) {
-              this.#rooms.delete(room.sessionId);
-            }
+            if ((await this.#existing(room.sessionId)) === room) this.#rooms.delete(room.sessionId);
             await this.coordinator.movePlacement(room.sessionId, nodeId).catch((error: unknown) => {
               this.log.warn({ err: error, sessionId: room.sessionId }, 'could not re-place the call yet; peers will retry');
             });
