@@ -18,3 +18,4 @@ export { RedisTranscripts } from './RedisTranscripts.js';
 export { RedisAgentStore } from './RedisAgentStore.js';
 export { ENDED_RETENTION_MS } from './RedisKeys.js';
 export { openSupportDomain, type SupportDomain, type SupportDomainOptions } from './SupportDomain.js';
+export { TurnCredentials, turnRestCredential, turnSettingsProblem, DEFAULT_TURN_TTL_S, MIN_TURN_TTL_S, MAX_TURN_TTL_S, MIN_TURN_SECRET_CHARS, type TurnSettings } from './TurnCredentials.js';
