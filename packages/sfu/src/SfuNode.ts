@@ -38,6 +38,7 @@ export async function createSfuNode(options: SfuNodeOptions): Promise<SfuNode> {
     rtcPort: options.rtcPort ?? 40000,
     logger,
     ...(options.announcedAddress ? { announcedAddress: options.announcedAddress } : {}),
+    ...(options.listenIp ? { listenIp: options.listenIp } : {}),
   });
   logger.info({ nodeId, workerBin, workers: pool.slots.length }, 'SFU node started');
   const plainListenIp = options.plainListenIp ?? '127.0.0.1';

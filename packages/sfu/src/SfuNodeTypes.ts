@@ -33,6 +33,12 @@ export interface SfuNodeOptions {
    * included) and announces each as itself: works on localhost and on the LAN.
    */
   announcedAddress?: string;
+  /**
+   * Bind the WebRtcServers to this address only (announcing announcedAddress, or this
+   * address if unset). Default: as described for announcedAddress. Used to put a proxy
+   * (e.g. a network impairment harness) on the same port of another address.
+   */
+  listenIp?: string;
   /** Ceiling on what one browser may send us, bits/s; default 5 Mbps. */
   maxIncomingBitrate?: number;
   /** How long ICE may stay 'disconnected' before transportFailed; default 5000 ms. */

@@ -16,6 +16,7 @@ export interface WorkerPoolOptions {
   logLevel: SfuLogLevel;
   rtcPort: number;
   announcedAddress?: string;
+  listenIp?: string;
   logger: SfuLogger;
 }
 
@@ -78,13 +79,14 @@ export class WorkerPool extends TypedEmitter<WorkerPoolEvents> {
   }
 
   async #startSlot(index: number): Promise<WorkerSlot> {
-    const { logLevel, rtcPort, announcedAddress, logger } = this.#options;
+    const { logLevel, rtcPort, announcedAddress, listenIp, logger } = this.#options;
     const worker = await createWorker({ logLevel });
     try {
       const listenInfos = planListenInfos({
         port: rtcPort > 0 ? rtcPort + index : 0,
         interfaces: os.networkInterfaces(),
         ...(announcedAddress ? { announcedAddress } : {}),
+        ...(listenIp ? { listenIp } : {}),
       });
       const webRtcServer = await worker.createWebRtcServer({ listenInfos });
       const slot: WorkerSlot = { index, worker, webRtcServer };

@@ -35,4 +35,20 @@ describe('planListenInfos', () => {
       { protocol: 'tcp', ip: '127.0.0.1' },
     ]);
   });
+
+  it('with a listen IP, binds only that address and announces the announced address', () => {
+    const infos = planListenInfos({ port: 44002, listenIp: '127.0.0.1', announcedAddress: '127.0.0.2', interfaces: host });
+    expect(infos).toEqual([
+      { protocol: 'udp', ip: '127.0.0.1', announcedAddress: '127.0.0.2', port: 44002 },
+      { protocol: 'tcp', ip: '127.0.0.1', announcedAddress: '127.0.0.2', port: 44002 },
+    ]);
+  });
+
+  it('with a listen IP and no announced address, announces the listen IP as itself', () => {
+    const infos = planListenInfos({ port: 0, listenIp: '192.168.1.20', interfaces: host });
+    expect(infos).toEqual([
+      { protocol: 'udp', ip: '192.168.1.20' },
+      { protocol: 'tcp', ip: '192.168.1.20' },
+    ]);
+  });
 });

@@ -5,12 +5,17 @@ export interface ListenPlan {
   /** Base port for this worker's server; 0 = any free port. */
   port: number;
   announcedAddress?: string;
+  /**
+   * Bind only this address (announcing announcedAddress if set, else itself). Lets the
+   * node leave the same port free on another address, e.g. for a proxy in front of it.
+   */
+  listenIp?: string;
   /** os.networkInterfaces() output; injected so the plan is testable. */
   interfaces: NodeJS.Dict<NetworkInterfaceInfo[]>;
 }
 
 /**
- * Where one WebRtcServer listens. With an announced address: the wildcard address,
+ * Where one WebRtcServer listens. With a listen IP: that address only. With an announced address: the wildcard address,
  * announcing it. Without: each local IPv4 address bound and announced as itself, so a
  * browser on this machine (loopback) and one on the LAN both find a candidate that
  * works, with no configuration.
@@ -25,6 +30,7 @@ export function planListenInfos(plan: ListenPlan): types.TransportListenInfo[] {
       ...port,
     }));
 
+  if (plan.listenIp) return both(plan.listenIp, plan.announcedAddress);
   if (plan.announcedAddress) return both('0.0.0.0', plan.announcedAddress);
 
   const addresses = localIpv4Addresses(plan.interfaces);
