@@ -19,6 +19,8 @@ export const ErrorCodes = {
   CODE_UNKNOWN: 404,
   CODE_EXPIRED: 410,
   SESSION_ENDED: 410,
+  /** The peer to resume is gone (too long away, another server, missed too much): join again. */
+  RESUME_FAILED: 410,
   RATE_LIMITED: 429,
   MEDIA_ERROR: 500,
   INTERNAL: 500,

@@ -60,6 +60,19 @@ export const ClientRequestSchemas = {
     },
     { additionalProperties: false },
   ),
+  /**
+   * After the socket dropped: take the same peer back (its media never stopped) and get
+   * the notifications sent after `lastSeq`. RESUME_FAILED means: join again instead.
+   */
+  resume: Type.Object(
+    {
+      protocolVersion: Type.Integer({ minimum: 0 }),
+      token: Type.String({ minLength: 16, maxLength: 2048 }),
+      resumeToken: Type.String({ minLength: 8, maxLength: 64 }),
+      lastSeq: Type.Integer({ minimum: 0 }),
+    },
+    { additionalProperties: false },
+  ),
   setRtpCapabilities: Type.Object({ rtpCapabilities: RtpCapabilities }, { additionalProperties: false }),
   connectTransport: Type.Object({ transportId: Id, dtlsParameters: DtlsParameters }, { additionalProperties: false }),
   restartIce: Type.Object({ transportId: Id }, { additionalProperties: false }),
@@ -108,10 +121,27 @@ export interface JoinResult {
   resumeToken: string;
   /** Sequence number of the last notification already reflected in this result. */
   seq: number;
+  /**
+   * TURN servers with credentials issued for this join (TURN REST style, expiring);
+   * empty when the server has no TURN configured. Give them to both transports.
+   */
+  iceServers: IceServer[];
+}
+
+/** One entry of RTCConfiguration.iceServers, as the browser takes it. */
+export interface IceServer {
+  /** turn: or turns: URLs, e.g. `turn:turn.example.com:3478?transport=udp`. */
+  urls: string[];
+  /** `<expiry unix seconds>:<peerId>`. */
+  username: string;
+  /** base64(HMAC-SHA1(secret, username)); valid until the expiry in the username. */
+  credential: string;
 }
 
 export interface ClientResults {
   join: JoinResult;
+  /** The missed notifications follow this reply, in order, with their original seq. */
+  resume: { peerId: string; sessionId: string; replayed: number };
   setRtpCapabilities: Record<string, never>;
   connectTransport: Record<string, never>;
   restartIce: { iceParameters: unknown };

@@ -2,6 +2,7 @@ import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Type, type Static } from '@sinclair/typebox';
+import { DEFAULT_TURN_TTL_S, MAX_TURN_TTL_S, MIN_TURN_SECRET_CHARS, MIN_TURN_TTL_S, turnSettingsProblem, type TurnSettings } from '@tandem/support';
 
 /**
  * Everything configurable comes from the environment, checked once at start with a
@@ -13,6 +14,7 @@ const Env = Type.Object({
   DATA_DIR: Type.String({ minLength: 1 }),
   TANDEM_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   TANDEM_ANNOUNCED_ADDRESS: Type.Optional(Type.String({ minLength: 1 })),
+  TANDEM_LISTEN_IP: Type.Optional(Type.String({ minLength: 1 })),
   TANDEM_RTC_PORT: Type.Integer({ minimum: 0, maximum: 65535 }),
   TANDEM_WORKERS: Type.Integer({ minimum: 1, maximum: 256 }),
   TANDEM_CODE_TTL_MIN: Type.Number({ exclusiveMinimum: 0, maximum: 7 * 24 * 60 }),
@@ -33,8 +35,12 @@ const Env = Type.Object({
   TANDEM_PIPE_LISTEN_IP: Type.String({ minLength: 1 }),
   TANDEM_PIPE_ANNOUNCED_ADDRESS: Type.Optional(Type.String({ minLength: 1 })),
   TANDEM_DRAIN_DEADLINE_S: Type.Number({ exclusiveMinimum: 0, maximum: 24 * 3600 }),
+  TANDEM_RESUME_GRACE_S: Type.Number({ exclusiveMinimum: 0, maximum: 600 }),
   TANDEM_OPS_TOKEN: Type.Optional(Type.String({ minLength: 24 })),
   TANDEM_PIPE_ROLE: Type.Optional(Type.Union([Type.Literal('agent'), Type.Literal('customer')])),
+  TANDEM_TURN_URLS: Type.Optional(Type.String({ minLength: 1 })),
+  TANDEM_TURN_SECRET: Type.Optional(Type.String({ minLength: MIN_TURN_SECRET_CHARS })),
+  TANDEM_TURN_TTL_S: Type.Integer({ minimum: MIN_TURN_TTL_S, maximum: MAX_TURN_TTL_S }),
 });
 type Env = Static<typeof Env>;
 
@@ -45,6 +51,8 @@ export interface TandemConfig {
   /** Undefined: a per-installation secret is generated into DATA_DIR (single node only). */
   secret: string | undefined;
   announcedAddress: string | undefined;
+  /** Set: the media ports bind this address only (e.g. to leave room for a proxy on another). */
+  listenIp: string | undefined;
   rtcPort: number;
   workers: number;
   codeTtlMs: number;
@@ -67,8 +75,12 @@ export interface TandemConfig {
   pipeListenIp: string;
   pipeAnnouncedAddress: string | undefined;
   drainDeadlineMs: number;
+  /** How long a peer whose signaling socket dropped stays in its call, waiting to be resumed. */
+  resumeGraceMs: number;
   opsToken: string | undefined;
   pipeRole: 'agent' | 'customer' | undefined;
+  /** TURN relay for browsers that cannot reach the SFU directly; undefined = none offered. */
+  turn: TurnSettings | undefined;
 }
 
 export class ConfigError extends Error {
@@ -95,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebRoot: string): Tand
     DATA_DIR: opt('DATA_DIR') ?? './data',
     TANDEM_SECRET: opt('TANDEM_SECRET'),
     TANDEM_ANNOUNCED_ADDRESS: opt('TANDEM_ANNOUNCED_ADDRESS'),
+    TANDEM_LISTEN_IP: opt('TANDEM_LISTEN_IP'),
     TANDEM_RTC_PORT: num('TANDEM_RTC_PORT', 40000),
     TANDEM_WORKERS: num('TANDEM_WORKERS', availableParallelism()),
     TANDEM_CODE_TTL_MIN: num('TANDEM_CODE_TTL_MIN', 30),
@@ -116,8 +129,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebRoot: string): Tand
     TANDEM_PIPE_LISTEN_IP: opt('TANDEM_PIPE_LISTEN_IP') ?? '127.0.0.1',
     TANDEM_PIPE_ANNOUNCED_ADDRESS: opt('TANDEM_PIPE_ANNOUNCED_ADDRESS'),
     TANDEM_DRAIN_DEADLINE_S: num('TANDEM_DRAIN_DEADLINE_S', 300),
+    TANDEM_RESUME_GRACE_S: num('TANDEM_RESUME_GRACE_S', 20),
     TANDEM_OPS_TOKEN: opt('TANDEM_OPS_TOKEN'),
     TANDEM_PIPE_ROLE: opt('TANDEM_PIPE_ROLE'),
+    TANDEM_TURN_URLS: opt('TANDEM_TURN_URLS'),
+    TANDEM_TURN_SECRET: opt('TANDEM_TURN_SECRET'),
+    TANDEM_TURN_TTL_S: num('TANDEM_TURN_TTL_S', DEFAULT_TURN_TTL_S),
   };
   for (const key of Object.keys(candidate) as (keyof typeof candidate)[]) {
     if (candidate[key] === undefined) delete candidate[key];
@@ -139,12 +156,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebRoot: string): Tand
     // Every process of a cluster must agree on it; nothing may be generated per process.
     throw new ConfigError('with REDIS_URL set, TANDEM_CLUSTER_SECRET must be set (the same on every process)');
   }
+  const turn = turnSettings(e);
   return {
     port: e.PORT,
     host: e.HOST,
     dataDir: resolve(e.DATA_DIR),
     secret: e.TANDEM_SECRET,
     announcedAddress: e.TANDEM_ANNOUNCED_ADDRESS,
+    listenIp: e.TANDEM_LISTEN_IP,
     rtcPort: e.TANDEM_RTC_PORT,
     workers: e.TANDEM_WORKERS,
     codeTtlMs: e.TANDEM_CODE_TTL_MIN * 60_000,
@@ -166,9 +185,27 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultWebRoot: string): Tand
     pipeListenIp: e.TANDEM_PIPE_LISTEN_IP,
     pipeAnnouncedAddress: e.TANDEM_PIPE_ANNOUNCED_ADDRESS,
     drainDeadlineMs: e.TANDEM_DRAIN_DEADLINE_S * 1000,
+    resumeGraceMs: e.TANDEM_RESUME_GRACE_S * 1000,
     opsToken: e.TANDEM_OPS_TOKEN,
     pipeRole: e.TANDEM_PIPE_ROLE,
+    turn,
   };
+}
+
+/** TANDEM_TURN_URLS and TANDEM_TURN_SECRET come together: half a TURN setup is a mistake, not a default. */
+function turnSettings(e: Env): TurnSettings | undefined {
+  if (!e.TANDEM_TURN_URLS && !e.TANDEM_TURN_SECRET) return undefined;
+  if (!e.TANDEM_TURN_URLS || !e.TANDEM_TURN_SECRET) {
+    throw new ConfigError('TANDEM_TURN_URLS and TANDEM_TURN_SECRET go together (the secret is coturn\'s static-auth-secret)');
+  }
+  const settings = {
+    urls: e.TANDEM_TURN_URLS.split(',').map((u) => u.trim()).filter((u) => u !== ''),
+    secret: e.TANDEM_TURN_SECRET,
+    ttlS: e.TANDEM_TURN_TTL_S,
+  };
+  const problem = turnSettingsProblem(settings);
+  if (problem) throw new ConfigError(`TANDEM_TURN_*: ${problem}`);
+  return settings;
 }
 
 /** Signaling processes of one cluster must verify each other's tokens: one TANDEM_SECRET for all. */

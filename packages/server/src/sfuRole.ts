@@ -26,6 +26,7 @@ export function createNode(config: TandemConfig, log: Logger): Promise<SfuNode> 
     pipeListenIp: config.pipeListenIp,
     ...(config.pipeAnnouncedAddress ? { pipeAnnouncedAddress: config.pipeAnnouncedAddress } : {}),
     ...(config.announcedAddress ? { announcedAddress: config.announcedAddress } : {}),
+    ...(config.listenIp ? { listenIp: config.listenIp } : {}),
     ...(config.workerBin ? { workerBin: config.workerBin } : {}),
     logger: log.child({ component: 'sfu' }),
   });

@@ -1,5 +1,5 @@
 import { buildSignalingApp, logRedaction, type SignalingApp } from '@tandem/signaling';
-import { openSupportDomain, type SupportDomain } from '@tandem/support';
+import { openSupportDomain, TurnCredentials, type SupportDomain } from '@tandem/support';
 import type { Coordinator } from '@tandem/cluster';
 import type { SfuControl } from '@tandem/protocol';
 import pino, { type Logger } from 'pino';
@@ -146,6 +146,7 @@ async function startSignalingApp(
         joinRatePerMinute: config.joinRatePerMinute,
         pipeRole: config.pipeRole,
         opsToken: config.opsToken,
+        resumeGraceMs: config.resumeGraceMs,
       },
       support,
       coordinator,
@@ -153,6 +154,7 @@ async function startSignalingApp(
       ...(connectSfu ? { connectSfu } : {}),
       log,
       isReady: mediaReady,
+      ...(config.turn ? { turn: new TurnCredentials(config.turn) } : {}),
     });
   } catch (error) {
     await support.close();

@@ -3,6 +3,7 @@ import type { Role, SfuControl } from '@tandem/protocol';
 import type { SupportDomain } from '@tandem/support';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { CallRooms } from './call/CallRooms.js';
+import type { TurnIssuer } from './call/CallRoomTypes.js';
 import type { SfuConnector, SfuNodeDirectory } from './sfu-link/SfuNodeDirectory.js';
 
 export interface SignalingConfig {
@@ -18,6 +19,8 @@ export interface SignalingConfig {
   joinRatePerMinute: number;
   /** Serve this role's peers from another SFU node than the room's origin (diagnostics, tests). */
   pipeRole?: Role | undefined;
+  /** How long a dropped peer waits in its call for a resume; default 20 s. */
+  resumeGraceMs?: number | undefined;
   /** Bearer token for /ops and /api/ops; unset = ops API disabled. */
   opsToken?: string | undefined;
 }
@@ -33,6 +36,8 @@ export interface SignalingDeps {
   log: Logger;
   /** Readiness beyond "the process is up" (e.g. the media node is serving). */
   isReady?: () => Promise<boolean>;
+  /** TURN credentials for each join (TANDEM_TURN_*); absent = browsers get no TURN server. */
+  turn?: TurnIssuer | undefined;
 }
 
 /** What routes and sockets share inside the app. */

@@ -10,6 +10,10 @@ import { pageRoutes } from './http/pages.js';
 import { createMetrics } from './metrics.js';
 import type { SignalingDeps, SignalingServices } from './SignalingTypes.js';
 import { PeerConnection } from './ws/PeerConnection.js';
+import { ResumableConnections } from './ws/ResumableConnections.js';
+
+/** How long a peer whose socket dropped stays in its call waiting for a resume (its media keeps flowing). */
+const RESUME_GRACE_MS = 20_000;
 import { SfuNodeDirectory } from './sfu-link/SfuNodeDirectory.js';
 
 /** ws closes a connection outright above this; below it, PeerConnection answers FRAME_TOO_LARGE. */
@@ -41,6 +45,7 @@ export async function buildSignalingApp(deps: SignalingDeps): Promise<SignalingA
     {
       log,
       pipeRole: config.pipeRole,
+      turn: deps.turn,
       support: {
       appendChat: ({ sessionId, ...input }) => support.chat.append(sessionId, input),
       listChat: (sessionId) => support.chat.list(sessionId),
@@ -67,6 +72,7 @@ export async function buildSignalingApp(deps: SignalingDeps): Promise<SignalingA
   const services: SignalingServices = { ...deps, rooms, sfuNodes, routerRtpCapabilities };
   let shuttingDown = false;
   const connections = new Set<PeerConnection>();
+  const resumable = new ResumableConnections<PeerConnection>(config.resumeGraceMs ?? RESUME_GRACE_MS);
 
   await app.register(websocket, { options: { maxPayload: HARD_FRAME_LIMIT } });
   await app.register(async (scope) => apiRoutes(scope, services));
@@ -81,6 +87,7 @@ export async function buildSignalingApp(deps: SignalingDeps): Promise<SignalingA
     }
     const connection = new PeerConnection(socket, {
       serverId: config.serverId,
+      resumable,
       rooms,
       verifyCallToken: (token) => {
         const grants = support.tokens.verify(token, 'call');
@@ -93,9 +100,9 @@ export async function buildSignalingApp(deps: SignalingDeps): Promise<SignalingA
     });
     connections.add(connection);
     socket.on('message', (data, isBinary) => connection.onFrame(data as Buffer, isBinary));
-    socket.on('close', () => {
+    socket.on('close', (code) => {
       connections.delete(connection);
-      connection.onClose();
+      connection.onClose(code);
     });
     socket.on('error', (error) => request.log.warn({ err: error }, 'websocket error'));
   });
@@ -108,6 +115,7 @@ export async function buildSignalingApp(deps: SignalingDeps): Promise<SignalingA
         connection.notify('serverShuttingDown', {});
         connection.close(1012, 'server restarting');
       }
+      resumable.expireAll();
       await rooms.closeAll();
       await sfuNodes.close();
       await app.close();

@@ -9,7 +9,10 @@ export function maskJoinCodes(url: string): string {
 /** pino options for any Tandem process: redaction plus URL masking in request logs. */
 export const logRedaction = {
   redact: {
-    paths: ['req.headers.authorization', 'req.headers.cookie', 'token', 'password', '*.token', '*.password'],
+    paths: [
+      'req.headers.authorization', 'req.headers.cookie', 'token', 'password', '*.token', '*.password',
+      'credential', '*.credential', 'secret', '*.secret', 'resumeToken', '*.resumeToken',
+    ],
     censor: '[redacted]',
   },
   serializers: {

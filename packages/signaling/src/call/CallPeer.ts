@@ -26,7 +26,7 @@ export class CallPeer {
     readonly nodeId: string,
     readonly role: Role,
     readonly displayName: string,
-    readonly link: PeerLink,
+    public link: PeerLink,
     readonly sendTransportId: string,
     readonly recvTransportId: string,
     readonly resumeToken: string,

@@ -134,7 +134,13 @@ export class CallRoom {
       chat,
       resumeToken: peer.resumeToken,
       seq,
+      iceServers: this.deps.turn?.issue(peer.peerId) ?? [],
     };
+  }
+
+  /** A resumed connection takes over a peer's place (its media objects stay as they are). */
+  relink(connId: string, link: PeerLink): void {
+    this.peer(connId).link = link;
   }
 
   /** Removes the connection on this link; a link already replaced removes nothing. */

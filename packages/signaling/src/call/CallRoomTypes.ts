@@ -1,5 +1,5 @@
 import type { Coordinator } from '@tandem/cluster';
-import type { ChatMessage, Role, SessionEndReason } from '@tandem/protocol';
+import type { ChatMessage, IceServer, Role, SessionEndReason } from '@tandem/protocol';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { SfuNodes } from './CallMedia.js';
 import type { PeerLink } from './CallPeer.js';
@@ -26,6 +26,13 @@ export interface CallDeps {
   log: Logger;
   /** Serve this role's peers from a node other than the room's origin (cross-node media on purpose). */
   pipeRole?: Role | undefined;
+  /** Issues TURN credentials into each join result; absent = no TURN. */
+  turn?: TurnIssuer | undefined;
+}
+
+/** Time-limited TURN credentials for one peer (support's TurnCredentials). */
+export interface TurnIssuer {
+  issue(peerId: string): IceServer[];
 }
 
 export interface Joiner {

@@ -20,6 +20,10 @@ import type { PeerLink } from '../call/CallPeer.js';
 import type { SignalingMetrics } from '../metrics.js';
 import { RateLimiter } from '../RateLimiter.js';
 import { Validator } from '../validation.js';
+import type { ResumableConnections } from './ResumableConnections.js';
+
+/** Notifications kept per peer for a resume to replay; a peer that missed more joins again. */
+const OUTBOX_SIZE = 512;
 
 /** What a call token grants, once verified. */
 export interface CallGrants {
@@ -31,6 +35,8 @@ export interface CallGrants {
 
 export interface ConnectionContext {
   serverId: string;
+  /** Where a dropped connection waits to be resumed. */
+  resumable: ResumableConnections<PeerConnection>;
   rooms: CallRooms;
   verifyCallToken(token: string): CallGrants;
   sessionState(sessionId: string): Promise<SessionState>;
@@ -49,6 +55,14 @@ const paramValidators = Object.fromEntries(
   Object.entries(ClientRequestSchemas).map(([method, schema]) => [method, new Validator(schema)]),
 ) as { [M in ClientMethod]: Validator<(typeof ClientRequestSchemas)[M]> };
 
+/** This connection's place in a call. */
+interface Joined {
+  room: CallRoom;
+  grants: CallGrants;
+  connId: string;
+  resumeToken: string;
+}
+
 type Handlers = { [M in ClientMethod]: (params: ClientParams<M>) => Promise<ClientResults[M]> | ClientResults[M] };
 
 /**
@@ -59,9 +73,14 @@ type Handlers = { [M in ClientMethod]: (params: ClientParams<M>) => Promise<Clie
 export class PeerConnection implements PeerLink {
   #seq = 0;
   #queue: Promise<void> = Promise.resolve();
-  #joined: { room: CallRoom; grants: CallGrants; connId: string } | undefined;
+  #joined: Joined | undefined;
+  /** Notifications sent while in a call, newest last, for a resume to replay. */
+  #outbox: { seq: number; text: string }[] = [];
+  #replay: string[] = [];
   #closed = false;
   #closing = false;
+  /** Socket gone, peer kept in the call until resumed or its grace runs out. */
+  #suspended = false;
   readonly #limiter = new RateLimiter(200, 100);
   #log: Logger;
 
@@ -79,16 +98,29 @@ export class PeerConnection implements PeerLink {
   }
 
   notify<M extends keyof ServerNotifications>(method: M, params: ServerNotifications[M]): void {
-    if (this.#closed) return;
+    if (this.#closed && !this.#suspended) return;
     this.#seq += 1;
-    this.socket.send(JSON.stringify({ method, params, seq: this.#seq }));
+    const text = JSON.stringify({ method, params, seq: this.#seq });
+    if (this.#joined) {
+      this.#outbox.push({ seq: this.#seq, text });
+      if (this.#outbox.length > OUTBOX_SIZE) this.#outbox.shift();
+    }
+    if (!this.#closed) this.socket.send(text);
   }
 
   /**
-   * Called by the room (replaced, session ended). The reply to the request being
-   * handled, if any, still goes out first; then the socket closes.
+   * Called by the room (replaced, session ended, call moved). The reply to the request
+   * being handled, if any, still goes out first; then the socket closes.
    */
   close(code: number, reason: string): void {
+    if (this.#suspended) {
+      // Nobody to tell: the room let go of us, so there is nothing left to resume either.
+      this.#suspended = false;
+      if (this.#joined) this.ctx.resumable.drop(this.#joined.resumeToken);
+      this.#joined = undefined;
+      this.ctx.metrics.peers.dec();
+      return;
+    }
     if (this.#closed || this.#closing) return;
     this.#closing = true;
     if (this.#joined) this.ctx.metrics.peers.dec();
@@ -129,13 +161,55 @@ export class PeerConnection implements PeerLink {
     this.#queue = this.#queue.then(() => this.#handle(frame));
   }
 
-  /** The socket is gone: leave the call (unless a newer connection already replaced us). */
-  onClose(): void {
+  /**
+   * The socket is gone. Dropped by the network (no close handshake, or an unusual code): the peer stays in the call for a while,
+   * its media untouched, waiting for a `resume`. Otherwise (or when the wait is over) it
+   * leaves the call, unless a newer connection already replaced it.
+   */
+  onClose(code?: number): void {
     const joined = this.#joined;
     this.#closed = true;
-    this.#joined = undefined;
     this.ctx.metrics.wsConnections.dec();
     if (!joined) return;
+    // A clean close (1000 normal, 1001 page going away, 1005 no code) is the page's own doing:
+    // it left, navigated or closed the tab, so no resume is coming. A drop gives 1006.
+    const wentAway = code === 1000 || code === 1001 || code === 1005;
+    if (!this.#closing && !wentAway) {
+      this.#suspended = true;
+      this.ctx.resumable.hold(joined.resumeToken, this, () => this.#leaveAfterSuspension());
+      return;
+    }
+    this.#leave(joined);
+  }
+
+  /**
+   * Gives this suspended connection's place in the call to a new socket. Refused unless
+   * the same call token identity asks and every notification it missed is still kept.
+   */
+  #handOver(grants: CallGrants, lastSeq: number): { joined: Joined; seq: number; outbox: { seq: number; text: string }[] } {
+    const joined = this.#joined;
+    const fail = (): never => {
+      if (joined) this.#leaveAfterSuspension(); // the client will join afresh: do not keep a ghost
+      throw new TandemError('RESUME_FAILED', 'this call cannot be resumed; join again');
+    };
+    if (!this.#suspended || !joined) return fail();
+    if (joined.grants.subject !== grants.subject || joined.grants.sessionId !== grants.sessionId) return fail();
+    const oldest = this.#outbox[0]?.seq ?? this.#seq + 1;
+    if (lastSeq > this.#seq || lastSeq < oldest - 1) return fail();
+    this.#suspended = false;
+    this.#joined = undefined;
+    return { joined, seq: this.#seq, outbox: this.#outbox };
+  }
+
+  #leaveAfterSuspension(): void {
+    const joined = this.#joined;
+    if (!this.#suspended || !joined) return;
+    this.#suspended = false;
+    this.#leave(joined);
+  }
+
+  #leave(joined: Joined): void {
+    this.#joined = undefined;
     this.ctx.metrics.peers.dec();
     this.#queue = this.#queue.then(async () => {
       await joined.room.leave(joined.connId, this);
@@ -153,6 +227,8 @@ export class PeerConnection implements PeerLink {
       const params = paramValidators[method].parse(frame.params ?? {});
       const data = await (this.handlers[method] as (p: unknown) => unknown)(params);
       this.#reply(frame.id, undefined, data);
+      // A resume's missed notifications follow its reply, in their original order.
+      for (const text of this.#replay.splice(0)) if (!this.#closed) this.socket.send(text);
       this.ctx.metrics.requests.inc({ method, outcome: 'ok' });
       if (method === 'join') this.ctx.metrics.joinSeconds.observe((performance.now() - started) / 1000);
     } catch (error) {
@@ -203,10 +279,28 @@ export class PeerConnection implements PeerLink {
         await room.leave(connId, this);
         throw new TandemError('BAD_STATE', 'connection closed while joining');
       }
-      this.#joined = { room, grants, connId };
+      this.#joined = { room, grants, connId, resumeToken: result.resumeToken };
       this.#log = this.ctx.log.child({ sessionId: grants.sessionId, peerId: grants.subject });
       this.ctx.metrics.peers.inc();
       return result;
+    },
+    resume: (p) => {
+      if (this.#joined) throw new TandemError('ALREADY_JOINED', 'this connection has joined already');
+      if (p.protocolVersion !== PROTOCOL_VERSION) {
+        throw new TandemError('VERSION_MISMATCH', `server speaks protocol ${PROTOCOL_VERSION}; reload the page`);
+      }
+      const grants = this.ctx.verifyCallToken(p.token);
+      const held = this.ctx.resumable.take(p.resumeToken);
+      if (!held) throw new TandemError('RESUME_FAILED', 'nothing to resume on this server; join again');
+      const taken = held.#handOver(grants, p.lastSeq);
+      this.#joined = taken.joined;
+      this.#seq = taken.seq;
+      this.#outbox = taken.outbox;
+      this.#replay = taken.outbox.filter((n) => n.seq > p.lastSeq).map((n) => n.text);
+      taken.joined.room.relink(taken.joined.connId, this);
+      this.#log = this.ctx.log.child({ sessionId: grants.sessionId, peerId: grants.subject });
+      this.#log.info({ replayed: this.#replay.length }, 'peer resumed');
+      return { peerId: grants.subject, sessionId: grants.sessionId, replayed: this.#replay.length };
     },
     setRtpCapabilities: (p) => {
       const { room, connId } = this.#call();
