@@ -6,9 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { echo "[setup] $*" >&2; }
 
-# Build tools and libraries for the worker, Chromium for the browser tests, Redis for cluster tests.
+# Build tools and libraries for the worker, Chromium for the browser tests, Redis for cluster tests,
+# coturn for the relay-only (TURN) tests.
 APT_PACKAGES=(g++ make pkg-config python3 ninja-build meson libabsl-dev libsrtp2-dev libuv1-dev
-  libusrsctp-dev libssl-dev dpkg-dev xz-utils patch ca-certificates chromium redis-server fonts-noto-cjk)
+  libusrsctp-dev libssl-dev dpkg-dev xz-utils patch ca-certificates chromium redis-server fonts-noto-cjk coturn)
 
 need_node() {
   local v
