@@ -16,6 +16,7 @@ import {
   waitForChatLine,
   waitForLiveVideo,
   videoProgress,
+  measureMediaGap,
   type TestTandem,
 } from '../src/index.js';
 
@@ -129,6 +130,20 @@ describe('a support call in Chromium', () => {
     await waitForLiveVideo(agent, byTestId('remote-camera'));
     await waitForLiveVideo(customer, byTestId('remote-camera'));
     expect((await chatLines(agent)).filter((l) => l.includes('E42'))).toHaveLength(1);
+  });
+
+  it('keeps the call when the signaling socket drops: the same peer resumes, media never stops, missed chat arrives', async () => {
+    await waitForLiveVideo(agent, byTestId('remote-camera'));
+    const gap = await measureMediaGap(agent, byTestId('remote-camera'), async () => {
+      // The customer's socket dies as a network would take it (not a leave).
+      await customer.evaluate(() => window.__tandemProbe.sockets.filter((s) => s.readyState === WebSocket.OPEN).forEach((s) => s.close(4999)));
+      await sendChat(agent, 'said while you were away');
+    });
+    await waitForChatLine(customer, 'said while you were away');
+    expect(gap).toBe(0); // the picture never froze: only the signaling socket was replaced
+    const sockets = await customer.evaluate(() => window.__tandemProbe.sockets.map((s) => s.readyState));
+    expect(sockets.filter((state) => state === 1 /* OPEN */)).toHaveLength(1);
+    expect((await chatLines(customer)).filter((l) => l.includes('said while you were away'))).toHaveLength(1);
   });
 
   it('tells a customer with a dead link why, in their language', async () => {

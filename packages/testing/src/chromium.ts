@@ -44,7 +44,8 @@ export async function launchChromium(): Promise<Browser & { dispose(): Promise<v
 
 declare global {
   interface Window {
-    __tandemProbe: { pcs: RTCPeerConnection[]; displayMediaCalls: number; joinRttMs: number[] };
+    /** sockets: every WebSocket the page opened, so a test can drop one as a network would. */
+    __tandemProbe: { pcs: RTCPeerConnection[]; sockets: WebSocket[]; displayMediaCalls: number; joinRttMs: number[] };
   }
 }
 
@@ -60,13 +61,14 @@ export async function newProbedPage(browser: Browser | BrowserContext, language 
   await page.evaluateOnNewDocument((lang: string) => {
     Object.defineProperty(navigator, 'language', { get: () => lang });
     Object.defineProperty(navigator, 'languages', { get: () => [lang] });
-    const probe = { pcs: [] as RTCPeerConnection[], displayMediaCalls: 0, joinRttMs: [] as number[] };
+    const probe = { pcs: [] as RTCPeerConnection[], sockets: [] as WebSocket[], displayMediaCalls: 0, joinRttMs: [] as number[] };
     window.__tandemProbe = probe;
     // Times each `join` request to its reply, as the page itself experiences it.
     const NativeSocket = window.WebSocket;
     window.WebSocket = class extends NativeSocket {
       constructor(url: string | URL, protocols?: string | string[]) {
         super(url, protocols);
+        probe.sockets.push(this);
         const sentAt = new Map<number, number>();
         const send = this.send.bind(this);
         this.send = (data) => {

@@ -5,3 +5,5 @@ export * from './pages.js';
 export * from './redis.js';
 export * from './cluster.js';
 export * from './mediaGap.js';
+export * from './netem/index.js';
+export * from './turn.js';

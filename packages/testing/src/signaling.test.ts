@@ -102,6 +102,72 @@ describe('signaling WebSocket', () => {
     await Promise.all([agent.close(), after.close()]);
   });
 
+  it('resumes a dropped connection as the same peer and replays exactly what it missed', async () => {
+    const { customer, session } = await openSupportCall(tandem.url);
+    const agent = await SignalingClient.connect(tandem.url);
+    await agent.join(session.callToken);
+    const first = await SignalingClient.connect(tandem.url);
+    const joined = await first.join(customer.token);
+    const heard = first.next('chatMessage');
+    await agent.request('sendChat', { text: 'before the drop', clientMessageId: 'd-1' });
+    await heard;
+    const lastSeq = Math.max(joined.seq, ...first.notifications.map((n) => n.seq ?? 0));
+    first.socket.terminate(); // the network drops it: no close handshake, no leave
+    await new Promise((r) => setTimeout(r, 100));
+    await agent.request('sendChat', { text: 'missed one', clientMessageId: 'd-2' });
+    await agent.request('sendChat', { text: 'missed two', clientMessageId: 'd-3' });
+
+    const back = await SignalingClient.connect(tandem.url);
+    const missed = [back.next('chatMessage'), back.next('chatMessage', (p) => (p as { message: { text: string } }).message.text === 'missed two')];
+    const resumed = await back.request('resume', { protocolVersion: PROTOCOL_VERSION, token: customer.token, resumeToken: joined.resumeToken, lastSeq });
+    expect(resumed).toEqual({ peerId: joined.peerId, sessionId: joined.sessionId, replayed: 2 });
+    const [one, two] = await Promise.all(missed);
+    expect([one, two].map((n) => (n.params as { message: { text: string } }).message.text)).toEqual(['missed one', 'missed two']);
+    expect(one.seq).toBe(lastSeq + 1);
+    // Same peer, same transports: it can use them at once, and the agent saw no departure.
+    expect(await back.raw({ method: 'restartIce', params: { transportId: joined.sendTransport.id } })).toMatchObject({ ok: true });
+    expect(agent.notifications.some((n) => n.method === 'peerLeft')).toBe(false);
+    // A resume token is good once: a second try (or a stranger) must join afresh.
+    const again = await SignalingClient.connect(tandem.url);
+    expect(await again.raw({ method: 'resume', params: { protocolVersion: PROTOCOL_VERSION, token: customer.token, resumeToken: joined.resumeToken, lastSeq } }))
+      .toMatchObject({ ok: false, error: { code: 'RESUME_FAILED' } });
+    await Promise.all([agent.close(), back.close(), again.close()]);
+  });
+
+  it('lets a dropped peer leave once its grace is over, and never resumes it for another identity', async () => {
+    const graceful = await startTestTandem({ env: { TANDEM_RESUME_GRACE_S: '1' } });
+    try {
+      const { customer, session } = await openSupportCall(graceful.url);
+      const agent = await SignalingClient.connect(graceful.url);
+      await agent.join(session.callToken);
+      const dropped = await SignalingClient.connect(graceful.url);
+      await dropped.join(customer.token);
+      dropped.socket.terminate();
+      await new Promise((r) => setTimeout(r, 500));
+      expect(agent.notifications.filter((n) => n.method === 'peerLeft')).toHaveLength(0); // still waiting for a resume
+      await agent.waitFor('peerLeft', 3_000);
+
+      const again = await SignalingClient.connect(graceful.url);
+      const joined = await again.join(customer.token);
+      again.socket.terminate();
+      await new Promise((r) => setTimeout(r, 100));
+      const thief = await SignalingClient.connect(graceful.url);
+      expect(await thief.raw({ method: 'resume', params: { protocolVersion: PROTOCOL_VERSION, token: session.callToken, resumeToken: joined.resumeToken, lastSeq: joined.seq } }))
+        .toMatchObject({ ok: false, error: { code: 'RESUME_FAILED' } });
+      // The refused attempt lets the ghost go at once (its owner will join afresh).
+      await expect.poll(() => agent.notifications.filter((n) => n.method === 'peerLeft').length, { timeout: 800 }).toBe(2);
+
+      // A page that closes its socket itself (tab closed, left) is gone at once: no resume is coming.
+      const closing = await SignalingClient.connect(graceful.url);
+      await closing.join(customer.token);
+      closing.socket.close(1001, 'going away');
+      await expect.poll(() => agent.notifications.filter((n) => n.method === 'peerLeft').length, { timeout: 600 }).toBe(3);
+      await Promise.all([agent.close(), thief.close()]);
+    } finally {
+      await graceful.stop();
+    }
+  });
+
   it('ends the session for everyone when the agent ends it, and then refuses its tokens', async () => {
     const { customer, session } = await openSupportCall(tandem.url);
     const agent = await SignalingClient.connect(tandem.url);
