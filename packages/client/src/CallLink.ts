@@ -1,6 +1,7 @@
 import {
   PROTOCOL_VERSION,
   type ClientResults,
+  type IceServer,
   type JoinResult,
   type MediaSource,
   type RtpCapabilities as WireRtpCapabilities,
@@ -20,6 +21,10 @@ export interface CallLinkOptions {
   device: Device;
   api: TandemApi;
   WebSocket?: WebSocketConstructor;
+  /** 'relay': media only through the TURN servers of the join result (tests, locked-down networks). */
+  iceTransportPolicy?: 'all' | 'relay';
+  /** A transport could not connect its media at all (a restart is tried anyway). */
+  onMediaUnreachable?: (error: RoomError) => void;
 }
 
 /** `https://host` → `wss://host/ws`. */
@@ -33,17 +38,20 @@ export function signalingUrl(serverUrl: string): string {
 }
 
 /**
- * One joined connection: a socket, its join result and the two transports built from it.
- * A reconnect throws the whole link away and opens a new one.
+ * One joined peer: a socket, its join result and the two transports built from it.
+ * When the socket drops, `resume` puts a new socket in its place and the transports (and
+ * so the media) carry on; when that is refused, the link is thrown away and a new one joins.
  */
 export class CallLink {
-  readonly channel: SignalingChannel;
+  channel: SignalingChannel;
   readonly join: JoinResult;
   readonly sendTransport: types.Transport;
   readonly recvTransport: types.Transport;
   #queue: ServerNotice[] | null = [];
   #listener: ((notice: ServerNotice) => void) | null = null;
   #closed = false;
+  /** Highest notification seq applied: what a resume asks the server to replay after. */
+  #lastSeq: number;
 
   /** Opens the socket and loads the device in parallel, then joins and builds the transports. */
   static async open(options: CallLinkOptions): Promise<CallLink> {
@@ -72,22 +80,32 @@ export class CallLink {
         ...(options.displayName ? { displayName: options.displayName } : {}),
       });
       channel.off('notification', hold);
-      return new CallLink(channel, join, options.device, queue);
+      return new CallLink(channel, join, options, queue);
     } catch (error) {
       channel.close();
       throw error instanceof RoomError ? error : new RoomError('MEDIA_ERROR', `cannot set up the call: ${String(error)}`);
     }
   }
 
-  private constructor(channel: SignalingChannel, join: JoinResult, device: Device, queue: ServerNotice[]) {
+  private constructor(channel: SignalingChannel, join: JoinResult, options: CallLinkOptions, queue: ServerNotice[]) {
     this.channel = channel;
     this.join = join;
+    this.#lastSeq = join.seq;
     this.#queue = queue;
+    this.#onMediaUnreachable = options.onMediaUnreachable;
+    this.#relayOnly = options.iceTransportPolicy === 'relay';
     channel.on('notification', (notice) => this.#deliver(notice));
-    this.sendTransport = device.createSendTransport(transportOptions(join.sendTransport));
-    this.recvTransport = device.createRecvTransport(transportOptions(join.recvTransport));
-    for (const transport of [this.sendTransport, this.recvTransport]) this.#wire(transport);
+    const ice = iceOptions(join.iceServers, options.iceTransportPolicy);
+    this.sendTransport = options.device.createSendTransport({ ...transportOptions(join.sendTransport), ...ice });
+    this.recvTransport = options.device.createRecvTransport({ ...transportOptions(join.recvTransport), ...ice });
+    for (const transport of [this.sendTransport, this.recvTransport]) {
+      this.#wire(transport);
+      this.#watchReach(transport);
+    }
   }
+
+  readonly #onMediaUnreachable: CallLinkOptions['onMediaUnreachable'];
+  readonly #relayOnly: boolean;
 
   get closed(): boolean {
     return this.#closed;
@@ -128,6 +146,43 @@ export class CallLink {
     return { consumer, info };
   }
 
+  /**
+   * A new socket takes this peer back after the old one dropped: the server replays the
+   * notifications missed since `lastSeq`, transports and media are untouched. Throws
+   * RoomError RESUME_FAILED when the server cannot (then join afresh).
+   */
+  async resume(options: Pick<CallLinkOptions, 'serverUrl' | 'token' | 'WebSocket'>): Promise<void> {
+    const channel = await SignalingChannel.connect(signalingUrl(options.serverUrl), options.WebSocket ? { WebSocket: options.WebSocket } : {});
+    const held: ServerNotice[] = [];
+    const hold = (notice: ServerNotice): void => void held.push(notice);
+    channel.on('notification', hold);
+    try {
+      await channel.hello();
+      await channel.request('resume', {
+        protocolVersion: PROTOCOL_VERSION,
+        token: options.token,
+        resumeToken: this.join.resumeToken,
+        lastSeq: this.#lastSeq,
+      });
+    } catch (error) {
+      channel.close();
+      throw error instanceof RoomError ? error : new RoomError('CONNECTION_LOST', `cannot resume: ${String(error)}`);
+    }
+    if (this.#closed) {
+      channel.close();
+      throw new RoomError('CONNECTION_LOST', 'the link was closed while resuming');
+    }
+    channel.off('notification', hold);
+    this.channel.close();
+    this.channel = channel;
+    channel.on('notification', (notice) => this.#deliver(notice));
+    for (const notice of held) this.#deliver(notice);
+    // A transport whose ICE failed while we had no socket could not ask for new credentials then.
+    for (const transport of [this.sendTransport, this.recvTransport]) {
+      if (transport.connectionState === 'failed') this.#restartIce(transport);
+    }
+  }
+
   /** Closes socket and transports; local tracks survive (producers never stop them). */
   close(): void {
     if (this.#closed) return;
@@ -144,8 +199,42 @@ export class CallLink {
       this.#queue.push(notice);
       return;
     }
-    if (notice.seq >= 0 && notice.seq <= this.join.seq) return; // already in the join result
+    // Already reflected in the join result, or already applied (a resume replays from lastSeq on).
+    if (notice.seq >= 0) {
+      if (notice.seq <= this.#lastSeq) return;
+      this.#lastSeq = notice.seq;
+    }
     this.#listener?.(notice);
+  }
+
+  /**
+   * Says once that a transport has no route to the SFU: it failed before it ever
+   * connected, or gathering ended and it is still 'new' a grace period later, i.e. it
+   * has no local candidate to try (relay-only and the relay refused us, e.g. 401 on an
+   * expired or wrong credential). Chrome never declares a transport without candidates
+   * 'failed', so the second rule is what tells such a customer anything at all.
+   */
+  #watchReach(transport: types.Transport): void {
+    let settled = false;
+    let grace: ReturnType<typeof setTimeout> | undefined;
+    const report = (): void => {
+      if (settled || this.#closed) return;
+      settled = true;
+      clearTimeout(grace);
+      const via = this.#relayOnly ? ' through the relay' : '';
+      this.#onMediaUnreachable?.(new RoomError('MEDIA_ERROR', `the ${transport.direction} media connection could not be established${via}`));
+    };
+    const arm = (): void => {
+      if (settled || grace || transport.iceGatheringState !== 'complete') return;
+      grace = setTimeout(() => transport.connectionState === 'new' && report(), NO_CANDIDATE_GRACE_MS);
+    };
+    transport.on('connectionstatechange', (state) => {
+      if (state === 'connected') {
+        settled = true;
+        clearTimeout(grace);
+      } else if (state === 'failed') report();
+    });
+    transport.on('icegatheringstatechange', arm);
   }
 
   #wire(transport: types.Transport): void {
@@ -167,14 +256,21 @@ export class CallLink {
     let restarting = false;
     transport.on('connectionstatechange', (state) => {
       if (state !== 'failed' || restarting || this.#closed) return;
-      // ICE died (network change): new ICE credentials from the server keep the same transport.
-      restarting = true;
-      this.channel
-        .request('restartIce', { transportId: transport.id })
-        .then(({ iceParameters }) => transport.restartIce({ iceParameters: iceParameters as types.IceParameters }))
-        .catch(() => undefined) // a dead socket is handled by reconnecting, not here
-        .finally(() => (restarting = false));
+      this.#restartIce(transport);
     });
+  }
+
+  readonly #restarting = new Set<string>();
+
+  /** ICE died (network change, long outage): new ICE credentials from the server keep the same transport. */
+  #restartIce(transport: types.Transport): void {
+    if (this.#restarting.has(transport.id) || this.#closed) return;
+    this.#restarting.add(transport.id);
+    this.channel
+      .request('restartIce', { transportId: transport.id })
+      .then(({ iceParameters }) => transport.restartIce({ iceParameters: iceParameters as types.IceParameters }))
+      .catch(() => undefined) // no socket now: retried after the resume
+      .finally(() => this.#restarting.delete(transport.id));
   }
 }
 
@@ -186,6 +282,17 @@ async function loadDevice(device: Device, routerRtpCapabilities: WireRtpCapabili
     if (name === 'UnsupportedError') throw new RoomError('MEDIA_UNSUPPORTED', `this browser cannot do WebRTC calls: ${String(error)}`);
     throw new RoomError('MEDIA_ERROR', `cannot load the media device: ${String(error)}`);
   }
+}
+
+/** With any local candidate, ICE leaves 'new' (starts checking) at once after gathering ends; this is slack. */
+const NO_CANDIDATE_GRACE_MS = 3_000;
+
+/** Tandem's TURN servers (if any) for a transport, checked: a server's bad entry must not break the call. */
+function iceOptions(servers: readonly IceServer[] | undefined, policy: 'all' | 'relay' | undefined): Pick<types.TransportOptions, 'iceServers' | 'iceTransportPolicy'> {
+  const iceServers = (Array.isArray(servers) ? servers : [])
+    .filter((s) => Array.isArray(s?.urls) && (s.urls as unknown[]).every((u) => typeof u === 'string') && typeof s.username === 'string' && typeof s.credential === 'string')
+    .map((s) => ({ urls: [...s.urls], username: s.username, credential: s.credential }));
+  return { iceServers, ...(policy === 'relay' ? { iceTransportPolicy: 'relay' as const } : {}) };
 }
 
 function transportOptions(wire: WireTransportOptions): types.TransportOptions {

@@ -31,6 +31,8 @@ class FakeTandem {
   seq = 0;
   /** Error codes the next consume requests fail with, in order. */
   consumeFailures: string[] = [];
+  /** Whether a `resume` is granted (a restarted server would refuse it). */
+  resumable = false;
   #next = 0;
   readonly #http: Server = createServer((req, res) => {
     res.setHeader('content-type', 'application/json');
@@ -74,7 +76,8 @@ class FakeTandem {
     socket.on('message', (data) => {
       const { id, method, params = {} } = JSON.parse(String(data));
       call.requests.push({ method, params });
-      const failure = method === 'consume' ? this.consumeFailures.shift() : undefined;
+      const failure =
+        method === 'consume' ? this.consumeFailures.shift() : method === 'resume' && !this.resumable ? 'RESUME_FAILED' : undefined;
       if (failure) socket.send(JSON.stringify({ id, ok: false, error: { code: failure, message: 'fake failure' } }));
       else socket.send(JSON.stringify({ id, ok: true, data: this.#answer(method, params) }));
     });
@@ -99,6 +102,8 @@ class FakeTandem {
         const options = testFakeParameters.generateConsumerRemoteParameters({ id: id('cons'), codecMimeType });
         return { ...options, producerId: params.producerId, peerId: producer?.peerId, source: producer?.source };
       }
+      case 'resume':
+        return { peerId: 'cust1', sessionId: 's1', replayed: 0 };
       case 'sendChat':
         return { message: { ...line(`c-${String(params.clientMessageId)}`, Date.now()), from: 'cust1', text: params.text } };
       default:
@@ -242,7 +247,37 @@ describe('Room against a fake Tandem server', () => {
     expect(room.localPublications.size).toBe(0);
   });
 
-  it('reconnects after a drop: rejoins, republishes the same track muted, resubscribes, merges chat', async () => {
+  it('resumes after a drop: same peer and transports, media untouched, each missed notification applied once', async () => {
+    const tandem = await started();
+    tandem.resumable = true;
+    tandem.producers = [{ producerId: 'a-mic', peerId: 'agent1', kind: 'audio', source: 'mic', paused: false }];
+    const room = await join(tandem);
+    await room.publish(camera(), 'camera');
+    await vi.waitFor(() => expect(room.remoteTracks.size).toBe(1));
+    const [consumerBefore] = [...room.remoteTracks.keys()];
+    tandem.notify('chatMessage', { message: line('m1', 1) });
+    await vi.waitFor(() => expect(room.chat).toHaveLength(1));
+    const states: string[] = [];
+    room.on('connectionStateChanged', (state) => states.push(state));
+    const lastSeq = tandem.seq;
+
+    tandem.last.socket.terminate();
+    await vi.waitFor(() => expect(tandem.calls).toHaveLength(2));
+    await vi.waitFor(() => expect(room.connectionState).toBe('connected'));
+    const resume = tandem.last.requests.find((r) => r.method === 'resume');
+    expect(resume?.params).toMatchObject({ token: 'customer-call-token-0001', resumeToken: 'resume', lastSeq });
+    // What the server replays: one line missed, plus one the client already had (must not double).
+    tandem.last.socket.send(JSON.stringify({ method: 'chatMessage', params: { message: line('m1', 1) }, seq: lastSeq }));
+    tandem.notify('chatMessage', { message: line('m2', 2) });
+    await vi.waitFor(() => expect(room.chat.map((m) => m.messageId)).toEqual(['m1', 'm2']));
+    expect(states).toEqual(['reconnecting', 'connected']);
+    expect(methods(tandem.last)).toEqual(['resume']); // no rejoin, no new transports, no republish
+    expect([...room.remoteTracks.keys()]).toEqual([consumerBefore]);
+    await room.sendChat('after the resume');
+    expect(methods(tandem.last)).toEqual(['resume', 'sendChat']);
+  });
+
+  it('reconnects after a drop the server cannot resume: rejoins, republishes the same track muted, resubscribes, merges chat', async () => {
     const tandem = await started();
     tandem.producers = [{ producerId: 'a-mic', peerId: 'agent1', kind: 'audio', source: 'mic', paused: false }];
     tandem.chat = [line('m1', 1)];
@@ -261,7 +296,8 @@ describe('Room against a fake Tandem server', () => {
 
     tandem.chat = [line('m1', 1), line('m2', 2)];
     tandem.last.socket.terminate();
-    await vi.waitFor(() => expect(tandem.calls).toHaveLength(2));
+    await vi.waitFor(() => expect(tandem.calls).toHaveLength(3)); // a refused resume, then a fresh join
+    expect(methods(tandem.calls[1]!)).toEqual(['resume']);
     await vi.waitFor(() => expect(room.remoteTracks.size).toBe(1));
     await vi.waitFor(() => expect(methods(tandem.last)).toContain('pauseProducer'));
 

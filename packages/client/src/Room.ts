@@ -12,7 +12,10 @@ import {
 import { Device } from 'mediasoup-client';
 import { CallLink } from './CallLink.js';
 import { ChatTranscript } from './ChatTranscript.js';
+import type { ConnectionQuality } from './ConnectionQuality.js';
 import { Publications } from './Publications.js';
+import { QualityMonitor } from './QualityMonitor.js';
+import { transportReader } from './QualityStats.js';
 import { DefaultReconnectPolicy, reconnectOnSchedule } from './ReconnectPolicy.js';
 import {
   RoomError,
@@ -48,6 +51,7 @@ export class Room extends TypedEmitter<RoomEvents> implements RoomApi {
   readonly #device: Device;
   readonly #api: TandemApi;
   readonly #policy: ReconnectPolicy;
+  readonly #quality: QualityMonitor;
   readonly #subscriptions = new Subscriptions({
     subscribed: (track) => this.emit('trackSubscribed', track),
     unsubscribed: (track) => this.emit('trackUnsubscribed', track),
@@ -74,6 +78,7 @@ export class Room extends TypedEmitter<RoomEvents> implements RoomApi {
     }
     const room = new Room(options, device);
     await room.#establish();
+    room.#quality.start();
     return room;
   }
 
@@ -83,6 +88,17 @@ export class Room extends TypedEmitter<RoomEvents> implements RoomApi {
     this.#device = device;
     this.#api = new TandemApi(options.serverUrl, options.fetch);
     this.#policy = options.reconnectPolicy ?? new DefaultReconnectPolicy();
+    const read = transportReader();
+    this.#quality = new QualityMonitor({
+      read: () => read({
+        roomState: this.#state,
+        link: this.#link,
+        sendingTrackIds: new Set([...this.#publications.list.values()].filter((p) => !p.muted).map((p) => p.track.id)),
+        receivingTrackIds: new Set([...this.#subscriptions.tracks.values()].filter((t) => !t.paused).map((t) => t.track.id)),
+      }),
+      changed: (quality) => this.emit('connectionQualityChanged', quality),
+      ...(options.qualityIntervalMs !== undefined ? { intervalMs: options.qualityIntervalMs } : {}),
+    });
   }
 
   get peerId(): string { return this.#peerId; }
@@ -94,6 +110,7 @@ export class Room extends TypedEmitter<RoomEvents> implements RoomApi {
   get remoteTracks(): ReadonlyMap<string, RemoteTrack> { return this.#subscriptions.tracks; }
   get localPublications(): ReadonlyMap<MediaSource, LocalPublication> { return this.#publications.list; }
   get chat(): readonly ChatMessage[] { return this.#chat.lines; }
+  get connectionQuality(): ConnectionQuality | null { return this.#quality.current; }
 
   publish(track: MediaStreamTrack, source: MediaSource): Promise<LocalPublication> {
     this.#assertOpen();
@@ -163,10 +180,7 @@ export class Room extends TypedEmitter<RoomEvents> implements RoomApi {
     this.#sessionId = join.sessionId;
     this.#syncPeers(join.peers, rejoin);
     this.#mergeChat(join.chat, rejoin);
-    link.channel.on('closed', (info) => {
-      if (!info.byClient) this.#drop(link);
-    });
-    link.channel.on('error', (error) => this.emit('error', error));
+    this.#watch(link);
     link.listen((notice) => this.#onNotice(link, notice));
     this.#setState('connected');
     this.#subscriptions.attach(link, join.producers);
@@ -219,11 +233,11 @@ export class Room extends TypedEmitter<RoomEvents> implements RoomApi {
       case 'replaced':
         return this.#finish(() => this.emit('replaced'));
       case 'serverShuttingDown':
-        // Another server (or this one restarted) will take us: same path as a dropped socket.
-        return this.#drop(link);
+        // This server goes away with what it held for a resume: join again through another.
+        return this.#drop(link, 'rejoin');
       case 'callMoved':
         // The call is already waiting on another media node: go now, no backoff.
-        return this.#drop(link, true);
+        return this.#drop(link, 'rejoin-now');
       default:
         return; // hello, and notifications newer than this client
     }
@@ -237,18 +251,64 @@ export class Room extends TypedEmitter<RoomEvents> implements RoomApi {
       api: this.#api,
       ...(this.#options.displayName ? { displayName: this.#options.displayName } : {}),
       ...(this.#options.WebSocket ? { WebSocket: this.#options.WebSocket } : {}),
+      ...(this.#options.iceTransportPolicy === 'relay' ? { iceTransportPolicy: 'relay' as const } : {}),
+      onMediaUnreachable: (error) => this.emit('error', error),
     });
   }
 
-  #drop(link: CallLink, now = false): void {
+  /** The socket's own events: a drop that was not ours starts a resume. */
+  #watch(link: CallLink): void {
+    const channel = link.channel;
+    channel.on('closed', (info) => {
+      if (!info.byClient && link.channel === channel) this.#drop(link, 'resume');
+    });
+    channel.on('error', (error) => this.emit('error', error));
+  }
+
+  /**
+   * The socket is gone. `resume`: the network dropped it, so take the same peer back on a
+   * new socket while media keeps flowing (a full rejoin only if the server says no).
+   * `rejoin`: the server told us to join again; `rejoin-now` without any backoff.
+   */
+  #drop(link: CallLink, how: 'resume' | 'rejoin' | 'rejoin-now'): void {
     if (this.#closed || link !== this.#link) return;
+    if (how === 'resume') {
+      this.#setState('reconnecting');
+      void this.#resume(link);
+      return;
+    }
     // Told to go now: dial before tearing down, so closing the old peer connections and
     // media elements (~200 ms of main thread) overlaps the new handshake and join.
-    const opening = now ? this.#openLink() : undefined;
+    const opening = how === 'rejoin-now' ? this.#openLink() : undefined;
     opening?.catch(() => undefined); // judged by the first attempt below
     this.#detach();
     this.#setState('reconnecting');
     void this.#reconnect(opening);
+  }
+
+  async #resume(link: CallLink): Promise<void> {
+    let resumable = true;
+    const attempt = async (): Promise<void> => {
+      if (resumable && link === this.#link) {
+        try {
+          await link.resume({
+            serverUrl: this.#options.serverUrl,
+            token: this.#options.token,
+            ...(this.#options.WebSocket ? { WebSocket: this.#options.WebSocket } : {}),
+          });
+          this.#watch(link);
+          this.#setState('connected');
+          return;
+        } catch (error) {
+          if (!(error instanceof RoomError && error.reason === 'RESUME_FAILED')) throw error;
+          resumable = false; // the server forgot us (restart, too long away, another server): join afresh
+          this.#detach();
+        }
+      }
+      await this.#establish();
+    };
+    const failure = await reconnectOnSchedule(this.#policy, attempt, () => this.#closed, true);
+    if (failure && !this.#closed) this.#finish(() => this.emit('error', failure));
   }
 
   async #reconnect(opening?: Promise<CallLink>): Promise<void> {
@@ -274,6 +334,7 @@ export class Room extends TypedEmitter<RoomEvents> implements RoomApi {
   #finish(announce: () => void): void {
     if (this.#state === 'disconnected') return;
     this.#closed = true;
+    this.#quality.stop();
     this.#detach();
     this.#publications.stopAll();
     announce();
@@ -303,6 +364,7 @@ export class Room extends TypedEmitter<RoomEvents> implements RoomApi {
     if (this.#state === state) return;
     this.#state = state;
     this.emit('connectionStateChanged', state);
+    void this.#quality.refresh(); // a drop or a return shows without waiting for the next poll
   }
 
   #assertOpen(): void {

@@ -8,6 +8,9 @@ import type {
   SessionEndReason,
 } from '@tandem/protocol';
 import type { Device } from 'mediasoup-client';
+import type { ConnectionQuality } from './ConnectionQuality.js';
+
+export type { ConnectionQuality, DownloadFigures, QualityLevel, QualityReason, UploadFigures } from './ConnectionQuality.js';
 
 /** How the Room behaves when its WebSocket drops. Pluggable, as LiveKit's ReconnectPolicy. */
 export interface ReconnectPolicy {
@@ -28,6 +31,13 @@ export interface RoomOptions {
   WebSocket?: new (url: string) => WebSocket;
   /** Tests and embedders: a fetch implementation instead of the global one. */
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
+  /**
+   * 'relay' sends all media through the server's TURN relay (as a network that allows
+   * nothing else would); default 'all'. Tests and diagnostics.
+   */
+  iceTransportPolicy?: 'all' | 'relay';
+  /** ms between connection-quality readings (default 2000); 0 turns the polling off. */
+  qualityIntervalMs?: number;
 }
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
@@ -62,6 +72,8 @@ export type RoomEvents = {
   /** A remote track was paused or resumed by its sender. */
   trackMuteChanged: [track: RemoteTrack];
   chatMessage: [message: ChatMessage];
+  /** The connection-quality verdict (level or reasons) changed; figures in `quality`. */
+  connectionQualityChanged: [quality: ConnectionQuality];
   /** Customer side: the agent asks to see the screen. Answer with `answerScreenRequest`. */
   screenRequested: [request: { requestId: string; from: PeerInfo }];
   /** Agent side: the customer's answer. */
@@ -96,6 +108,8 @@ export interface RoomApi {
   readonly localPublications: ReadonlyMap<MediaSource, LocalPublication>;
   /** Transcript, oldest first, including history from before this page load. */
   readonly chat: readonly ChatMessage[];
+  /** The latest connection-quality verdict, null before the first reading. */
+  readonly connectionQuality: ConnectionQuality | null;
 
   publish(track: MediaStreamTrack, source: MediaSource): Promise<LocalPublication>;
   unpublish(source: MediaSource): Promise<void>;
