@@ -1,11 +1,12 @@
 import { TypedEmitter, type MediaSource, type PeerInfo, type SessionEndReason } from '@tandem/protocol';
-import type { ConnectionState, LocalPublication, RemoteTrack, Room, RoomError } from '@tandem/client';
+import type { ConnectionQuality, ConnectionState, LocalPublication, RemoteTrack, Room, RoomError } from '@tandem/client';
 import type { MessageKey, ShownError } from '../i18n/catalogue.js';
 import { i18n } from '../i18n/Localizer.js';
 import { CallStage } from './CallStage.js';
 import { ChatPanel } from './ChatPanel.js';
 import { button, el } from './dom.js';
 import { ErrorNotice, reasonOf } from './ErrorNotice.js';
+import { QualityBadge } from './QualityBadge.js';
 
 /** How a call view closed, so the page can show the right end screen. */
 export type CallEnd =
@@ -50,6 +51,7 @@ export class CallView extends TypedEmitter<CallViewEvents> {
   readonly banners: HTMLElement;
   readonly stage: CallStage;
   readonly errors = new ErrorNotice();
+  readonly quality = new QualityBadge();
   readonly #connection: HTMLElement;
   readonly #peerStatus: HTMLElement;
   readonly #toggles: Record<'mic' | 'camera', HTMLButtonElement>;
@@ -79,7 +81,7 @@ export class CallView extends TypedEmitter<CallViewEvents> {
     this.toolbar = el('div', { className: 'toolbar', attrs: { role: 'toolbar' } }, [this.#toggles.mic, this.#toggles.camera, leave]);
     this.#chat = new ChatPanel(room, this.errors);
     const main = el('div', { className: 'call-main' }, [
-      el('div', { className: 'call-status' }, [this.#connection, this.#peerStatus]),
+      el('div', { className: 'call-status' }, [this.#connection, this.quality.element, this.#peerStatus]),
       this.banners,
       this.stage.element,
       this.toolbar,
@@ -92,6 +94,7 @@ export class CallView extends TypedEmitter<CallViewEvents> {
 
     this.#listen();
     this.#showConnection(room.connectionState);
+    this.quality.show(room.connectionQuality);
     for (const track of room.remoteTracks.values()) this.stage.add(track);
     this.#syncLocal();
   }
@@ -209,6 +212,7 @@ export class CallView extends TypedEmitter<CallViewEvents> {
       trackUnsubscribed: (track: RemoteTrack) => this.stage.remove(track),
       trackMuteChanged: (track: RemoteTrack) => this.stage.setPaused(track),
       localTrackEnded: (_publication: LocalPublication) => this.#syncLocal(),
+      connectionQualityChanged: (quality: ConnectionQuality) => this.quality.show(quality),
       sessionEnded: (reason: SessionEndReason) => this.#close({ kind: 'ended', reason }),
       replaced: () => this.#close({ kind: 'replaced' }),
       error: (error: RoomError) => {
