@@ -143,6 +143,18 @@ describe('a support call over a weak network', () => {
       expect(pair.remote).toMatchObject({ protocol: 'udp', address: IMPAIRED_MEDIA_HOST, port: tandem.rtcPort });
     }
     console.info(`[weak-network] 20 %/150 ms: live video both sides ${connectMs} ms after join; loss up ${lossOf(udp.up).toFixed(3)} down ${lossOf(udp.down).toFixed(3)}`);
+    // Both people are told, in words, that the connection is not good (20 % loss is "poor").
+    for (const page of [agent, customer]) {
+      await page.waitForSelector(`${byTestId('quality-badge')}[data-level="poor"]`, { timeout: 15_000 });
+      expect((await page.$eval(byTestId('quality-reason'), (el) => el.textContent ?? '')).length).toBeGreaterThan(5);
+    }
+  });
+
+  it('tells both sides the connection is good again once the network is clean', async () => {
+    tandem.link.set(CLEAN_LINK);
+    for (const page of [agent, customer]) {
+      await page.waitForSelector(`${byTestId('quality-badge')}[data-level="good"]`, { timeout: 20_000 });
+    }
   });
 
   it('recovers video on both sides by itself after a 5 s outage', async () => {
