@@ -154,7 +154,12 @@ describe('signaling WebSocket', () => {
       const thief = await SignalingClient.connect(graceful.url);
       expect(await thief.raw({ method: 'resume', params: { protocolVersion: PROTOCOL_VERSION, token: session.callToken, resumeToken: joined.resumeToken, lastSeq: joined.seq } }))
         .toMatchObject({ ok: false, error: { code: 'RESUME_FAILED' } });
-      // The refused attempt lets the ghost go at once (its owner will join afresh).
+      // Refused, and the place stays its owner's: it is not evicted by someone else's attempt.
+      const owner = await SignalingClient.connect(graceful.url);
+      expect(await owner.request('resume', { protocolVersion: PROTOCOL_VERSION, token: customer.token, resumeToken: joined.resumeToken, lastSeq: joined.seq }))
+        .toMatchObject({ peerId: joined.peerId });
+      expect(agent.notifications.filter((n) => n.method === 'peerLeft')).toHaveLength(1);
+      await owner.close();
       await expect.poll(() => agent.notifications.filter((n) => n.method === 'peerLeft').length, { timeout: 800 }).toBe(2);
 
       // A page that closes its socket itself (tab closed, left) is gone at once: no resume is coming.

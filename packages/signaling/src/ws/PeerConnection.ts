@@ -193,7 +193,11 @@ export class PeerConnection implements PeerLink {
       throw new TandemError('RESUME_FAILED', 'this call cannot be resumed; join again');
     };
     if (!this.#suspended || !joined) return fail();
-    if (joined.grants.subject !== grants.subject || joined.grants.sessionId !== grants.sessionId) return fail();
+    if (joined.grants.subject !== grants.subject || joined.grants.sessionId !== grants.sessionId) {
+      // Someone else's token: refuse, and keep the place for its owner (no eviction by a guess).
+      this.ctx.resumable.hold(joined.resumeToken, this, () => this.#leaveAfterSuspension());
+      throw new TandemError('RESUME_FAILED', 'this call cannot be resumed; join again');
+    }
     const oldest = this.#outbox[0]?.seq ?? this.#seq + 1;
     if (lastSeq > this.#seq || lastSeq < oldest - 1) return fail();
     this.#suspended = false;
