@@ -1,18 +1,9 @@
+import { seededRandom } from './netem/random.js';
 /**
  * Seeded generation of hostile signaling frames: valid requests mutated field by field,
  * wrong types, prototype keys, huge and odd values, and raw broken text. Deterministic
  * for a seed, so a failure can be replayed.
  */
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEEDS: Record<string, unknown>[] = [
   { method: 'join', params: { protocolVersion: 1, token: 'x'.repeat(40) } },
@@ -38,7 +29,7 @@ const ODD_VALUES: unknown[] = [
 export type FuzzFrame = { kind: 'json'; frame: Record<string, unknown> } | { kind: 'text'; text: string };
 
 export function fuzzFrames(seed: number, count: number): FuzzFrame[] {
-  const rnd = prng(seed);
+  const rnd = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const frames: FuzzFrame[] = [];
   for (let i = 0; i < count; i++) {
