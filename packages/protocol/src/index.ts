@@ -8,3 +8,4 @@ export * from './typed-emitter.js';
 export * from './http.js';
 export * from './sfu-control-wire.js';
 export * from './controlToken.js';
+export * from './networkTest.js';

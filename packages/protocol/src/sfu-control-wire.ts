@@ -32,6 +32,10 @@ const methodNames: Record<SfuMethod, true> = {
   connectPipe: true,
   pipeOut: true,
   pipeIn: true,
+  openProbe: true,
+  connectProbe: true,
+  echoProbe: true,
+  closeProbe: true,
 };
 const eventNames: Record<keyof SfuEvents, true> = {
   consumerClosed: true,

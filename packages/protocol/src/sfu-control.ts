@@ -1,4 +1,5 @@
 import type { ConsumerOptions, MediaKind, MediaSource, TransportDirection, TransportOptions } from './media.js';
+import type { NetworkLeg, ProbeEcho, ProbeLeg } from './networkTest.js';
 
 /**
  * The signaling layer drives an SFU node only through these requests and events.
@@ -64,6 +65,14 @@ export interface SfuRequests {
     params: { roomId: string; remoteNodeId: string } & PipedProducer;
     result: Record<string, never>;
   };
+
+  // Pre-call network test: throwaway transports on a router of their own, torn down by
+  // closeProbe or, whatever happens to signaling, after a short time to live.
+  openProbe: { params: { probeId: string; legs: NetworkLeg[] }; result: { legs: ProbeLeg[] } };
+  connectProbe: { params: { probeId: string; transportId: string; dtlsParameters: unknown }; result: Record<string, never> };
+  /** The browser's data producer on a send transport, echoed back through a data consumer on the leg's recv transport. */
+  echoProbe: { params: { probeId: string; transportId: string; sctpStreamParameters: unknown; label?: string }; result: ProbeEcho };
+  closeProbe: { params: { probeId: string }; result: Record<string, never> };
 }
 
 export interface PipeEndpoint {

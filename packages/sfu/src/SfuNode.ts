@@ -8,6 +8,7 @@ import {
   type SfuRequests,
 } from '@tandem/protocol';
 import { ROUTER_CODECS } from './codecs.js';
+import { NetworkProbes } from './NetworkProbes.js';
 import { mediaCall, notFound, requireId, requireObject, toTandemError } from './mediaErrors.js';
 import { Room, type RoomSettings } from './Room.js';
 import type {
@@ -67,6 +68,7 @@ export class SfuNode extends TypedEmitter<SfuEvents> implements SfuNodeApi {
   /** Every router has the same codec list, so one answer serves every room. */
   #capabilities: Promise<unknown> | undefined;
   readonly #handlers: Handlers;
+  readonly #probes: NetworkProbes;
   #closed = false;
 
   /** Use createSfuNode(). */
@@ -80,6 +82,7 @@ export class SfuNode extends TypedEmitter<SfuEvents> implements SfuNodeApi {
     this.#pool = pool;
     this.#logger = logger;
     this.#settings = settings;
+    this.#probes = new NetworkProbes(() => this.#pool.pick((s) => this.#loadOf(s)));
     this.#handlers = this.#makeHandlers();
     pool.on('workerDied', ({ pid }) => this.#logger.warn({ nodeId, pid }, 'rooms on the dead worker were dropped'));
     pool.on('exhausted', ({ reason }) => this.emit('nodeDown', { nodeId, reason }));
@@ -162,6 +165,7 @@ export class SfuNode extends TypedEmitter<SfuEvents> implements SfuNodeApi {
     this.#closed = true;
     for (const room of this.#rooms.values()) room.close();
     this.#rooms.clear();
+    this.#probes.closeAll();
     this.emit('nodeDown', { nodeId: this.nodeId, reason: 'shutting down' });
     await this.#pool.close();
     this.#logger.info({ nodeId: this.nodeId }, 'SFU node closed');
@@ -212,6 +216,10 @@ export class SfuNode extends TypedEmitter<SfuEvents> implements SfuNodeApi {
       },
       pipeOut: (p) => this.#room(p['roomId']).pipes.pipeOut(this.#remoteNode(p['remoteNodeId']), p['producerId']),
       pipeIn: async (p) => (await this.#room(p['roomId']).pipes.pipeIn(this.#remoteNode(p['remoteNodeId']), p), {}),
+      openProbe: (p) => this.#probes.open(p['probeId'], p['legs']),
+      connectProbe: async (p) => (await this.#probes.connect(p['probeId'], p['transportId'], p['dtlsParameters']), {}),
+      echoProbe: (p) => this.#probes.echo(p['probeId'], p['transportId'], p['sctpStreamParameters'], p['label']),
+      closeProbe: async (p) => (this.#probes.close(p['probeId']), {}),
     };
   }
 

@@ -10,6 +10,8 @@ import { pageRoutes } from './http/pages.js';
 import { createMetrics } from './metrics.js';
 import type { SignalingDeps, SignalingServices } from './SignalingTypes.js';
 import { PeerConnection } from './ws/PeerConnection.js';
+import { NetworkTests } from './probe/NetworkTests.js';
+import { networkTestRoutes } from './probe/networkTestRoutes.js';
 import { ResumableConnections } from './ws/ResumableConnections.js';
 
 /** How long a peer whose socket dropped stays in its call waiting for a resume (its media keeps flowing). */
@@ -76,6 +78,8 @@ export async function buildSignalingApp(deps: SignalingDeps): Promise<SignalingA
 
   await app.register(websocket, { options: { maxPayload: HARD_FRAME_LIMIT } });
   await app.register(async (scope) => apiRoutes(scope, services));
+  const networkTests = new NetworkTests({ coordinator: deps.coordinator, sfuNodes, turn: deps.turn, log });
+  await app.register(async (scope) => networkTestRoutes(scope, services, networkTests));
   await app.register(async (scope) => healthRoutes(scope, { ...services, metrics, shuttingDown: () => shuttingDown }));
   await app.register(async (scope) => opsRoutes(scope, { coordinator: deps.coordinator, opsToken: config.opsToken }));
   await app.register(async (scope) => pageRoutes(scope, config.webRoot));
@@ -116,6 +120,7 @@ export async function buildSignalingApp(deps: SignalingDeps): Promise<SignalingA
         connection.close(1012, 'server restarting');
       }
       resumable.expireAll();
+      await networkTests.closeAll();
       await rooms.closeAll();
       await sfuNodes.close();
       await app.close();
