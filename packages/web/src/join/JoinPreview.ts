@@ -5,6 +5,7 @@ import type { LocalMedia } from '../ui/CallView.js';
 import { button, el, field, selfVideo } from '../ui/dom.js';
 import { ErrorNotice } from '../ui/ErrorNotice.js';
 import { captureLocal, devicesOfKind, saveDevices, savedDevices, stopMedia, type DeviceChoice } from '../ui/LocalCapture.js';
+import type { NetworkCheck } from './NetworkCheck.js';
 
 type JoinPreviewEvents = { join: [choice: { displayName: string | undefined; media: LocalMedia }] };
 
@@ -25,9 +26,12 @@ export class JoinPreview extends TypedEmitter<JoinPreviewEvents> {
   /** The capture in flight: Join waits for it, so a quick click still joins with camera and mic. */
   #capturing: Promise<void> = Promise.resolve();
   #handedOver = false;
+  readonly #network: NetworkCheck | undefined;
 
-  constructor() {
+  /** `network`: the pre-call network check to show above Join (it runs next to the camera preview). */
+  constructor(network?: NetworkCheck) {
     super();
+    this.#network = network;
     this.#video = selfVideo('preview-video');
     this.#name = el('input', {
       className: 'input',
@@ -50,6 +54,7 @@ export class JoinPreview extends TypedEmitter<JoinPreviewEvents> {
       field('mic-select', 'join.mic', this.#mic),
       this.#errors.element,
       this.#noMedia,
+      ...(network ? [network.element] : []),
       this.#join,
     ]);
     form.addEventListener('submit', (event) => {
@@ -67,12 +72,14 @@ export class JoinPreview extends TypedEmitter<JoinPreviewEvents> {
   }
 
   start(): Promise<void> {
+    void this.#network?.start();
     return (this.#capturing = this.#capture(savedDevices()));
   }
 
   /** Stops the preview; tracks already handed to the call keep running. */
   destroy(): void {
     this.#captureRun++;
+    this.#network?.stop();
     if (!this.#handedOver) stopMedia(this.#media);
     this.#video.srcObject = null;
     this.element.remove();
@@ -81,6 +88,8 @@ export class JoinPreview extends TypedEmitter<JoinPreviewEvents> {
   async #submit(): Promise<void> {
     if (this.#join.disabled) return;
     this.#join.disabled = true;
+    // The network test must not compete with the call for the network.
+    this.#network?.stop();
     i18n.text(this.#join, 'join.joining');
     await this.#capturing;
     const displayName = this.#name.value.trim() || undefined;
