@@ -12,7 +12,7 @@ import type { Device, types } from 'mediasoup-client';
 import { RoomError } from './RoomTypes.js';
 import { SignalingChannel, type ServerNotice, type WebSocketConstructor } from './SignalingChannel.js';
 import type { TandemApi } from './TandemApi.js';
-import { publishSettings } from './publishSettings.js';
+import { producerOptions, tuneSender, type MediaProfile } from './mediaProfile.js';
 
 export interface CallLinkOptions {
   serverUrl: string;
@@ -25,6 +25,8 @@ export interface CallLinkOptions {
   iceTransportPolicy?: 'all' | 'relay';
   /** A transport could not connect its media at all (a restart is tried anyway). */
   onMediaUnreachable?: (error: RoomError) => void;
+  /** How produced media is encoded; default 'tandem'. */
+  mediaProfile?: MediaProfile;
 }
 
 /** `https://host` → `wss://host/ws`. */
@@ -94,6 +96,7 @@ export class CallLink {
     this.#queue = queue;
     this.#onMediaUnreachable = options.onMediaUnreachable;
     this.#relayOnly = options.iceTransportPolicy === 'relay';
+    this.#mediaProfile = options.mediaProfile === 'plain' ? 'plain' : 'tandem';
     channel.on('notification', (notice) => this.#deliver(notice));
     const ice = iceOptions(join.iceServers, options.iceTransportPolicy);
     this.sendTransport = options.device.createSendTransport({ ...transportOptions(join.sendTransport), ...ice });
@@ -106,6 +109,7 @@ export class CallLink {
 
   readonly #onMediaUnreachable: CallLinkOptions['onMediaUnreachable'];
   readonly #relayOnly: boolean;
+  readonly #mediaProfile: MediaProfile;
 
   get closed(): boolean {
     return this.#closed;
@@ -120,7 +124,8 @@ export class CallLink {
   }
 
   async produce(track: MediaStreamTrack, source: MediaSource, muted: boolean): Promise<types.Producer> {
-    const producer = await this.sendTransport.produce(publishSettings(source, track));
+    const producer = await this.sendTransport.produce(producerOptions(this.#mediaProfile, source, track));
+    await tuneSender(this.#mediaProfile, source, producer);
     if (muted) {
       producer.pause();
       await this.channel.request('pauseProducer', { producerId: producer.id });

@@ -252,6 +252,7 @@ export class Room extends TypedEmitter<RoomEvents> implements RoomApi {
       ...(this.#options.displayName ? { displayName: this.#options.displayName } : {}),
       ...(this.#options.WebSocket ? { WebSocket: this.#options.WebSocket } : {}),
       ...(this.#options.iceTransportPolicy === 'relay' ? { iceTransportPolicy: 'relay' as const } : {}),
+      ...(this.#options.mediaProfile === 'plain' ? { mediaProfile: 'plain' as const } : {}),
       onMediaUnreachable: (error) => this.emit('error', error),
     });
   }

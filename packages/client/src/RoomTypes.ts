@@ -9,7 +9,9 @@ import type {
 } from '@tandem/protocol';
 import type { Device } from 'mediasoup-client';
 import type { ConnectionQuality } from './ConnectionQuality.js';
+import type { MediaProfile } from './mediaProfile.js';
 
+export type { MediaProfile } from './mediaProfile.js';
 export type { ConnectionQuality, DownloadFigures, QualityLevel, QualityReason, UploadFigures } from './ConnectionQuality.js';
 
 /** How the Room behaves when its WebSocket drops. Pluggable, as LiveKit's ReconnectPolicy. */
@@ -38,6 +40,8 @@ export interface RoomOptions {
   iceTransportPolicy?: 'all' | 'relay';
   /** ms between connection-quality readings (default 2000); 0 turns the polling off. */
   qualityIntervalMs?: number;
+  /** 'plain' publishes as a bare mediasoup-client app would (diagnostics, benchmarks); default 'tandem'. */
+  mediaProfile?: MediaProfile;
 }
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';

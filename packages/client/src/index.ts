@@ -13,3 +13,13 @@ export { TandemApi, type FetchFunction } from './TandemApi.js';
 export { captureCameraAndMic, captureScreen, listMediaDevices, type CameraAndMic, type CaptureOptions } from './capture.js';
 export { signalingUrl } from './CallLink.js';
 export { prepareDevice } from './prepareDevice.js';
+export {
+  NetworkTest,
+  judgeNetwork,
+  WEAK_NETWORK,
+  type NetworkTestOptions,
+  type NetworkReport,
+  type NetworkFigures,
+  type NetworkVerdict,
+  type NetworkWeakness,
+} from './NetworkTest.js';

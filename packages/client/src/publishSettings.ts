@@ -4,7 +4,8 @@ import type { types } from 'mediasoup-client';
 /**
  * How each source is encoded. Camera: three simulcast layers so the SFU can pick one per
  * viewer. Mic: FEC for lossy links, DTX so silence costs nothing. Screen: one sharp layer,
- * because text must stay legible (legibility tuning of fps/resolution comes later).
+ * because text must stay legible: content hint 'detail', and (mediaProfile.tuneSender)
+ * maintain-resolution, so a thin link lowers the frame rate, never the resolution.
  */
 export function publishSettings(source: MediaSource, track: MediaStreamTrack): types.ProducerOptions {
   const common = { track, stopTracks: false, appData: { source } } as const;
@@ -23,7 +24,9 @@ export function publishSettings(source: MediaSource, track: MediaStreamTrack): t
       return { ...common, codecOptions: { opusFec: true, opusDtx: true, opusStereo: false } };
     case 'screen':
       track.contentHint = 'detail';
-      return { ...common, encodings: [{ maxBitrate: 1_500_000 }] };
+      // 'high': when camera and screen share a thin upload, the browser gives the screen
+      // the larger part (its bitrate allocator weighs streams by this priority).
+      return { ...common, encodings: [{ maxBitrate: 1_500_000, priority: 'high', networkPriority: 'high' }] };
   }
 }
 

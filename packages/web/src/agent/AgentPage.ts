@@ -8,6 +8,7 @@ import { ErrorNotice, reasonOf } from '../ui/ErrorNotice.js';
 import { captureLocal, stopMedia } from '../ui/LocalCapture.js';
 import { messageScreen } from '../ui/messageScreen.js';
 import { pageStorage } from '../ui/page.js';
+import { mediaProfileFromUrl } from '../ui/mediaProfile.js';
 import { ConsoleAuth } from './ConsoleAuth.js';
 import { LoginForm } from './LoginForm.js';
 import { ScreenRequest } from './ScreenRequest.js';
@@ -130,6 +131,7 @@ export class AgentPage {
         ...(device ? { device } : {}),
         serverUrl: location.origin,
         token: callToken,
+        ...mediaProfileFromUrl(),
         // Without a name here the server uses the one in the call token.
         ...(this.#login?.agent.displayName ? { displayName: this.#login.agent.displayName } : {}),
       });

@@ -5,8 +5,10 @@ import { reasonOf } from '../ui/ErrorNotice.js';
 import { captureLocal, stopMedia } from '../ui/LocalCapture.js';
 import { messageScreen } from '../ui/messageScreen.js';
 import { pageStorage } from '../ui/page.js';
+import { mediaProfileFromUrl } from '../ui/mediaProfile.js';
 import { CallTicketStore, codeFromPath, type CallTicket } from './CallTicket.js';
 import { JoinPreview } from './JoinPreview.js';
+import { NetworkCheck } from './NetworkCheck.js';
 import { ScreenShareConsent } from './ScreenShareConsent.js';
 
 /** Tokens that can no longer join: redeem the code again instead. */
@@ -48,7 +50,7 @@ export class CustomerPage {
   }
 
   async #preview(ticket: CallTicket): Promise<void> {
-    const preview = new JoinPreview();
+    const preview = new JoinPreview(new NetworkCheck({ serverUrl: location.origin, token: ticket.token, device: this.#device }));
     this.app.replaceChildren(preview.element);
     preview.on('join', ({ displayName, media }) => {
       void this.#join({ ...ticket, ...(displayName ? { displayName } : {}) }, media).then((error) => {
@@ -88,6 +90,7 @@ export class CustomerPage {
         ...(device ? { device } : {}),
         serverUrl: location.origin,
         token: ticket.token,
+        ...mediaProfileFromUrl(),
         ...(ticket.displayName ? { displayName: ticket.displayName } : {}),
       });
     } catch (error) {
