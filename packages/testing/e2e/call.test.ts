@@ -140,7 +140,9 @@ describe('a support call in Chromium', () => {
       await sendChat(agent, 'said while you were away');
     });
     await waitForChatLine(customer, 'said while you were away');
-    expect(gap).toBe(0); // the picture never froze: only the signaling socket was replaced
+    // Only the signaling socket was replaced: the picture does not freeze (0 here on a quiet
+    // machine). A full rejoin instead would cost well over a second, which this bound catches.
+    expect(gap).toBeLessThan(1000);
     const sockets = await customer.evaluate(() => window.__tandemProbe.sockets.map((s) => s.readyState));
     expect(sockets.filter((state) => state === 1 /* OPEN */)).toHaveLength(1);
     expect((await chatLines(customer)).filter((l) => l.includes('said while you were away'))).toHaveLength(1);
