@@ -81,6 +81,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
     ...options.env,
   };
   const procs: ClusterProcess[] = [];
+  // If the test process dies without close() (an uncaught error), take the cluster with it.
+  const orphanGuard = (): void => {
+    for (const proc of procs) if (proc.alive()) proc.child.kill('SIGKILL');
+  };
+  process.once('exit', orphanGuard);
   let sfuCount = 0;
   let sigCount = 0;
 
@@ -150,6 +155,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
       return ((await response.json()) as { nodes: Awaited<ReturnType<TestCluster['nodes']>> }).nodes;
     },
     async close() {
+      process.off('exit', orphanGuard);
       for (const proc of procs) if (proc.alive()) proc.child.kill('SIGKILL');
       await Promise.all(procs.map((p) => p.exited));
       await redis.destroy();

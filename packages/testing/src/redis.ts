@@ -64,7 +64,11 @@ export async function startRedis(options: { bin?: string } = {}): Promise<TestRe
       { stdio: 'ignore' },
     );
     child = proc;
+    // A test process that dies without destroy() must not leave redis-server behind.
+    const orphanGuard = (): void => void proc.kill('SIGKILL');
+    process.once('exit', orphanGuard);
     proc.once('exit', () => {
+      process.off('exit', orphanGuard);
       if (child === proc) child = undefined;
     });
     await waitForPort(port, true);
