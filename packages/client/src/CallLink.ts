@@ -1,18 +1,17 @@
 import {
   PROTOCOL_VERSION,
   type ClientResults,
-  type IceServer,
   type JoinResult,
   type MediaSource,
   type RtpCapabilities as WireRtpCapabilities,
   type RtpParameters as WireRtpParameters,
-  type TransportOptions as WireTransportOptions,
 } from '@tandem/protocol';
 import type { Device, types } from 'mediasoup-client';
 import { RoomError } from './RoomTypes.js';
 import { SignalingChannel, type ServerNotice, type WebSocketConstructor } from './SignalingChannel.js';
 import type { TandemApi } from './TandemApi.js';
 import { producerOptions, tuneSender, type MediaProfile } from './mediaProfile.js';
+import { iceOptions, transportOptions } from './transportOptions.js';
 
 export interface CallLinkOptions {
   serverUrl: string;
@@ -293,19 +292,3 @@ async function loadDevice(device: Device, routerRtpCapabilities: WireRtpCapabili
 const NO_CANDIDATE_GRACE_MS = 3_000;
 
 /** Tandem's TURN servers (if any) for a transport, checked: a server's bad entry must not break the call. */
-function iceOptions(servers: readonly IceServer[] | undefined, policy: 'all' | 'relay' | undefined): Pick<types.TransportOptions, 'iceServers' | 'iceTransportPolicy'> {
-  const iceServers = (Array.isArray(servers) ? servers : [])
-    .filter((s) => Array.isArray(s?.urls) && (s.urls as unknown[]).every((u) => typeof u === 'string') && typeof s.username === 'string' && typeof s.credential === 'string')
-    .map((s) => ({ urls: [...s.urls], username: s.username, credential: s.credential }));
-  return { iceServers, ...(policy === 'relay' ? { iceTransportPolicy: 'relay' as const } : {}) };
-}
-
-function transportOptions(wire: WireTransportOptions): types.TransportOptions {
-  return {
-    id: wire.id,
-    iceParameters: wire.iceParameters as types.IceParameters,
-    iceCandidates: wire.iceCandidates as types.IceCandidate[],
-    dtlsParameters: wire.dtlsParameters as types.DtlsParameters,
-    ...(wire.sctpParameters ? { sctpParameters: wire.sctpParameters as types.SctpParameters } : {}),
-  };
-}

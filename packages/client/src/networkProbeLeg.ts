@@ -1,6 +1,7 @@
-import type { IceServer, ProbeLeg, ProbeTransportOptions } from '@tandem/protocol';
+import type { IceServer, ProbeLeg } from '@tandem/protocol';
 import type { Device, types } from 'mediasoup-client';
 import type { NetworkTestApi } from './networkTestApi.js';
+import { iceOptions, transportOptions } from './transportOptions.js';
 
 const LABEL = 'tandem-network-test';
 const BURST_MESSAGE_BYTES = 1024;
@@ -27,7 +28,7 @@ export class ProbeLegLink {
     private readonly api: NetworkTestApi,
     private readonly probeId: string,
   ) {
-    const ice = leg.leg === 'relay' ? { iceServers: iceServers.map((s) => ({ ...s, urls: [...s.urls] })), iceTransportPolicy: 'relay' as const } : {};
+    const ice = leg.leg === 'relay' ? iceOptions(iceServers, 'relay') : {};
     this.#send = device.createSendTransport({ ...transportOptions(leg.sendTransport), ...ice });
     this.#recv = device.createRecvTransport({ ...transportOptions(leg.recvTransport), ...ice });
     for (const transport of [this.#send, this.#recv]) {
@@ -181,12 +182,3 @@ function opened(channel: OpeningChannel): Promise<void> {
   });
 }
 
-function transportOptions(wire: ProbeTransportOptions): types.TransportOptions {
-  return {
-    id: wire.id,
-    iceParameters: wire.iceParameters as types.IceParameters,
-    iceCandidates: wire.iceCandidates as types.IceCandidate[],
-    dtlsParameters: wire.dtlsParameters as types.DtlsParameters,
-    sctpParameters: wire.sctpParameters as types.SctpParameters,
-  };
-}
