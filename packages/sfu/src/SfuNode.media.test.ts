@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SfuEvents } from '@tandem/protocol';
 import { createSfuNode, type SfuNode } from './index.js';
+import { readMediaPacket } from './rtp.testkit.js';
 
 /** RTP packets as a camera and a mic would send them, enough for mediasoup to forward. */
 function rtpPacket(payloadType: number, seq: number, timestamp: number, ssrc: number, payload: Buffer): Buffer {
@@ -58,13 +59,8 @@ describe('RTP through the SFU (plain transports)', () => {
     sender = dgram.createSocket('udp4');
     receiver = dgram.createSocket('udp4');
     receiver.on('message', (msg) => {
-      const payloadType = (msg[1] ?? 0) & 0x7f;
-      // RTCP (PT 200-204 → 72-76 once the marker bit is masked off) shares the port.
-      if (msg.length < 12 || (msg[0] ?? 0) >> 6 !== 2 || (payloadType >= 72 && payloadType <= 76)) return;
-      const ssrc = msg.readUInt32BE(8);
-      // mediasoup's bandwidth probation padding (SSRC 1234, PT 127) is not media.
-      if (ssrc === 1234 && payloadType === 127) return;
-      received.push({ ssrc, payloadType });
+      const packet = readMediaPacket(msg);
+      if (packet) received.push({ ssrc: packet.ssrc, payloadType: packet.payloadType });
     });
     await new Promise<void>((r) => receiver.bind(0, '127.0.0.1', r));
     await new Promise<void>((r) => sender.bind(0, '127.0.0.1', r));

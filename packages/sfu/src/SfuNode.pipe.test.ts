@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorCode, PipedProducer, SfuEvents } from '@tandem/protocol';
 import { createSfuNode, type SfuNode } from './index.js';
+import { readMediaPacket } from './rtp.testkit.js';
 import { codeOf } from '@tandem/protocol/testkit';
 
 /** One RTP packet carrying a one-packet VP8 key frame (as SfuNode.media.test.ts sends). */
@@ -76,11 +77,8 @@ describe('a room spanning two SFU nodes (pipe transports)', () => {
     sender = dgram.createSocket('udp4');
     receiver = dgram.createSocket('udp4');
     receiver.on('message', (msg) => {
-      const payloadType = (msg[1] ?? 0) & 0x7f;
-      if (msg.length < 12 || (msg[0] ?? 0) >> 6 !== 2 || (payloadType >= 72 && payloadType <= 76)) return;
-      const ssrc = msg.readUInt32BE(8);
-      if (ssrc === 1234 && payloadType === 127) return; // bandwidth probation padding
-      received.set(ssrc, [...(received.get(ssrc) ?? []), msg.readUInt16BE(2)]);
+      const packet = readMediaPacket(msg);
+      if (packet) received.set(packet.ssrc, [...(received.get(packet.ssrc) ?? []), packet.seq]);
     });
     await new Promise<void>((r) => receiver.bind(0, '127.0.0.1', r));
     await new Promise<void>((r) => sender.bind(0, '127.0.0.1', r));

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ChatTranscript } from './ChatTranscript.js';
 import type { ChatInput, SupportLog } from './SupportTypes.js';
 import { FileTranscriptStore, MemoryTranscriptStore } from './TranscriptStore.js';
+import { line } from './supportDomain.contract.js';
 import { codeOf } from '@tandem/protocol/testkit';
 
 const dirs: string[] = [];
@@ -28,13 +29,6 @@ async function fileChat(dir: string, log: SupportLog = quiet): Promise<ChatTrans
 }
 
 const SID = 'ses_abc';
-const line = (text: string, clientMessageId: string, from = 'peer_cust'): ChatInput => ({
-  from,
-  role: 'customer',
-  displayName: 'Alex',
-  text,
-  clientMessageId,
-});
 
 
 describe('ChatTranscript', () => {

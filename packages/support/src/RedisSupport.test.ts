@@ -5,18 +5,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ENDED_RETENTION_MS, sessionKeys } from './RedisKeys.js';
 import { RedisLink } from './RedisLink.js';
 import { openSupportDomain, type SupportDomain } from './SupportDomain.js';
-import type { ChatInput, SupportLog } from './SupportTypes.js';
+import type { SupportLog } from './SupportTypes.js';
+import { line } from './supportDomain.contract.js';
 import { codeOf } from '@tandem/protocol/testkit';
 
 const secret = 'redis-test-secret-0123456789-abcdefgh';
 const log: SupportLog = { warn: () => undefined };
-const line = (text: string, clientMessageId: string): ChatInput => ({
-  from: 'peer_cust',
-  role: 'customer',
-  displayName: 'Alex',
-  text,
-  clientMessageId,
-});
 
 let redis: TestRedis;
 let admin: Redis;

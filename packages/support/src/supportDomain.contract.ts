@@ -10,7 +10,8 @@ export interface ContractStorage {
   dispose(): Promise<void>;
 }
 
-const line = (text: string, clientMessageId: string, from = 'peer_cust'): ChatInput => ({
+/** A customer's chat line as a test sends it. */
+export const line = (text: string, clientMessageId: string, from = 'peer_cust'): ChatInput => ({
   from,
   role: 'customer',
   displayName: 'Alex',
