@@ -12,6 +12,7 @@ import { SignalingChannel, type ServerNotice, type WebSocketConstructor } from '
 import type { TandemApi } from './TandemApi.js';
 import { producerOptions, tuneSender, type MediaProfile } from './mediaProfile.js';
 import { iceOptions, transportOptions } from './transportOptions.js';
+import { IceRestarts, type IceRestartTiming } from './IceRestarts.js';
 
 export interface CallLinkOptions {
   serverUrl: string;
@@ -26,6 +27,8 @@ export interface CallLinkOptions {
   onMediaUnreachable?: (error: RoomError) => void;
   /** How produced media is encoded; default 'tandem'. */
   mediaProfile?: MediaProfile;
+  /** When a transport whose media path is gone gets new ICE credentials; default ICE_RESTART_TIMING. */
+  iceRestartTiming?: IceRestartTiming;
 }
 
 /** `https://host` → `wss://host/ws`. */
@@ -96,6 +99,7 @@ export class CallLink {
     this.#onMediaUnreachable = options.onMediaUnreachable;
     this.#relayOnly = options.iceTransportPolicy === 'relay';
     this.#mediaProfile = options.mediaProfile === 'plain' ? 'plain' : 'tandem';
+    this.#iceRestarts = new IceRestarts((transport) => this.#restartIce(transport.id), options.iceRestartTiming);
     channel.on('notification', (notice) => this.#deliver(notice));
     const ice = iceOptions(join.iceServers, options.iceTransportPolicy);
     this.sendTransport = options.device.createSendTransport({ ...transportOptions(join.sendTransport), ...ice });
@@ -103,12 +107,14 @@ export class CallLink {
     for (const transport of [this.sendTransport, this.recvTransport]) {
       this.#wire(transport);
       this.#watchReach(transport);
+      this.#iceRestarts.watch(transport);
     }
   }
 
   readonly #onMediaUnreachable: CallLinkOptions['onMediaUnreachable'];
   readonly #relayOnly: boolean;
   readonly #mediaProfile: MediaProfile;
+  readonly #iceRestarts: IceRestarts;
 
   get closed(): boolean {
     return this.#closed;
@@ -181,10 +187,8 @@ export class CallLink {
     this.channel = channel;
     channel.on('notification', (notice) => this.#deliver(notice));
     for (const notice of held) this.#deliver(notice);
-    // A transport whose ICE failed while we had no socket could not ask for new credentials then.
-    for (const transport of [this.sendTransport, this.recvTransport]) {
-      if (transport.connectionState === 'failed') this.#restartIce(transport);
-    }
+    // A transport that lost its path while we had no socket could not ask for new credentials then.
+    this.#iceRestarts.signalingBack();
   }
 
   /** Closes socket and transports; local tracks survive (producers never stop them). */
@@ -192,6 +196,7 @@ export class CallLink {
     if (this.#closed) return;
     this.#closed = true;
     this.#listener = null;
+    this.#iceRestarts.close();
     this.channel.close();
     this.sendTransport.close();
     this.recvTransport.close();
@@ -257,24 +262,14 @@ export class CallLink {
         })
         .then(({ producerId }) => callback({ id: producerId }), errback);
     });
-    let restarting = false;
-    transport.on('connectionstatechange', (state) => {
-      if (state !== 'failed' || restarting || this.#closed) return;
-      this.#restartIce(transport);
-    });
   }
 
-  readonly #restarting = new Set<string>();
-
-  /** ICE died (network change, long outage): new ICE credentials from the server keep the same transport. */
-  #restartIce(transport: types.Transport): void {
-    if (this.#restarting.has(transport.id) || this.#closed) return;
-    this.#restarting.add(transport.id);
-    this.channel
-      .request('restartIce', { transportId: transport.id })
-      .then(({ iceParameters }) => transport.restartIce({ iceParameters: iceParameters as types.IceParameters }))
-      .catch(() => undefined) // no socket now: retried after the resume
-      .finally(() => this.#restarting.delete(transport.id));
+  /** The media path is gone (network change, long outage): new ICE credentials from the server keep the same transport. */
+  async #restartIce(transportId: string): Promise<void> {
+    const transport = transportId === this.sendTransport.id ? this.sendTransport : this.recvTransport;
+    if (this.#closed || transport.closed) return;
+    const { iceParameters } = await this.channel.request('restartIce', { transportId });
+    if (!transport.closed) await transport.restartIce({ iceParameters: iceParameters as types.IceParameters });
   }
 }
 
