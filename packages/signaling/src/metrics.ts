@@ -11,6 +11,7 @@ export interface SignalingMetrics {
   peers: client.Gauge;
   requests: client.Counter<'method' | 'outcome'>;
   joinSeconds: client.Histogram;
+  iceRestarts: client.Counter;
 }
 
 /**
@@ -58,16 +59,18 @@ export function createMetrics(sfuNodes: () => Iterable<SfuControl>, coordination
     },
   });
 
+  const requests = new client.Counter({
+    name: 'tandem_ws_requests_total',
+    help: 'Signaling requests by method and outcome (ok or error code)',
+    labelNames: ['method', 'outcome'] as const,
+    registers: [registry],
+  });
   return {
     registry,
+    requests,
+    iceRestarts: iceRestartsCounter(registry, requests),
     wsConnections: new client.Gauge({ name: 'tandem_ws_connections', help: 'Open signaling WebSockets', registers: [registry] }),
     peers: new client.Gauge({ name: 'tandem_peers', help: 'Peers joined to calls', registers: [registry] }),
-    requests: new client.Counter({
-      name: 'tandem_ws_requests_total',
-      help: 'Signaling requests by method and outcome (ok or error code)',
-      labelNames: ['method', 'outcome'],
-      registers: [registry],
-    }),
     joinSeconds: new client.Histogram({
       name: 'tandem_join_seconds',
       help: 'Time to answer a join request',
@@ -75,6 +78,24 @@ export function createMetrics(sfuNodes: () => Iterable<SfuControl>, coordination
       registers: [registry],
     }),
   };
+}
+
+/**
+ * ICE restarts served: a network that flaps shows as this rising. It is the count of
+ * restartIce requests answered ok, read at scrape time from the request counter, so it
+ * cannot drift from it and needs no hook in the call code.
+ */
+function iceRestartsCounter(registry: client.Registry, requests: client.Counter<'method' | 'outcome'>): client.Counter {
+  return new client.Counter({
+    name: 'tandem_ice_restarts_total',
+    help: 'ICE restarts served (new ICE credentials for a transport whose media path was lost)',
+    registers: [registry],
+    async collect() {
+      const served = (await requests.get()).values.find((v) => v.labels.method === 'restartIce' && v.labels.outcome === 'ok');
+      this.reset();
+      this.inc(served?.value ?? 0);
+    },
+  });
 }
 
 export function registerCoordinationMetric(registry: client.Registry, up: () => boolean): void {
