@@ -7,9 +7,10 @@ cd "$(dirname "$0")/.."
 say() { echo "[setup] $*" >&2; }
 
 # Build tools and libraries for the worker, Chromium for the browser tests, Redis for cluster tests,
-# coturn for the relay-only (TURN) tests.
+# coturn for the relay-only (TURN) tests, espeak-ng for the speech bench:weak's fake microphone plays.
 APT_PACKAGES=(g++ make pkg-config python3 ninja-build meson libabsl-dev libsrtp2-dev libuv1-dev
-  libusrsctp-dev libssl-dev dpkg-dev xz-utils patch ca-certificates chromium redis-server fonts-noto-cjk coturn)
+  libusrsctp-dev libssl-dev dpkg-dev xz-utils patch ca-certificates chromium redis-server fonts-noto-cjk coturn
+  espeak-ng)
 
 need_node() {
   local v

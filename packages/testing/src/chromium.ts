@@ -5,12 +5,17 @@ import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppete
 
 export const CHROMIUM = process.env.TANDEM_CHROMIUM ?? '/usr/bin/chromium';
 
+export interface ChromiumOptions {
+  /** A WAV the fake microphone plays in a loop (see speech.ts); Chromium's beep when unset. */
+  fakeAudioFile?: string;
+}
+
 /**
  * Debian's Chromium, headless, with a fake camera, microphone and screen, and media
  * prompts auto-accepted. The closed-network flags stop it from trying to reach
  * Google at start (refused here, slow elsewhere).
  */
-export async function launchChromium(): Promise<Browser & { dispose(): Promise<void> }> {
+export async function launchChromium(options: ChromiumOptions = {}): Promise<Browser & { dispose(): Promise<void> }> {
   const userDataDir = await mkdtemp(join(tmpdir(), 'tandem-chromium-'));
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
@@ -32,6 +37,7 @@ export async function launchChromium(): Promise<Browser & { dispose(): Promise<v
       // Media stays on loopback in tests: let WebRTC gather the loopback interface.
       '--allow-loopback-in-peer-connection',
       '--window-size=1280,800',
+      ...(options.fakeAudioFile ? [`--use-file-for-fake-audio-capture=${options.fakeAudioFile}`] : []),
     ],
   });
   return Object.assign(browser, {
