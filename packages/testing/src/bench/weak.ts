@@ -4,25 +4,36 @@
  * Per scenario and profile, one call: the customer publishes camera, mic and screen
  * through an impaired upload (user-space proxy, seeded per scenario); the agent's own
  * media bypasses it. Figures are the agent's getStats inbound-rtp per track.
+ * The customer's mic plays synthesised speech (speech.ts), as a customer would talk.
  * Knobs: BENCH_WEAK_SECONDS (measured window of a steady scenario, and the longest
- * recovery watch; default 20), BENCH_WEAK_SCENARIOS (comma-separated name prefixes).
+ * recovery watch; default 20), BENCH_WEAK_SCENARIOS (comma-separated name prefixes),
+ * BENCH_WEAK_RUNS (calls per scenario × profile, each figure the median; default 3),
+ * BENCH_WEAK_PROFILES (default "tandem,plain").
  */
 import { cpus, loadavg } from 'node:os';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { launchChromium } from '../chromium.js';
+import { speechSample } from '../speech.js';
 import { CLEAN, startImpairedTandem, type ImpairedTandem } from '../netem/index.js';
 import { isFullQuality, sampleReceiver, windowOf, type Sample, type Source } from './receiverStats.js';
 import { openWeakCall, type Profile } from './weakCall.js';
 import { weakGoals } from './weakGoals.js';
-import { chosenScenarios, envSeconds, type WeakScenario } from './weakScenarios.js';
+import { audioNote, senderNote } from './weakNotes.js';
+import { medianOfRuns } from './weakRuns.js';
+import { chosenProfiles, chosenScenarios, envSeconds, type WeakScenario } from './weakScenarios.js';
 import { weakTable, type WeakResult } from './weakTable.js';
 
 const SOURCES: Source[] = ['camera', 'screen', 'mic'];
-const PROFILES: Profile[] = ['tandem', 'plain'];
+const PROFILES = chosenProfiles(process.env.BENCH_WEAK_PROFILES);
 const WINDOW_S = envSeconds(process.env.BENCH_WEAK_SECONDS, 20);
+const RUNS = Math.round(envSeconds(process.env.BENCH_WEAK_RUNS, 3));
 /** Lets the send-side estimate ramp up after the screen appears before measuring. */
 const SETTLE_MS = 4000;
-/** Clean (or 2 Mbps) time before a drop: its last 3 s are "full quality". */
+/**
+ * Clean (or 2 Mbps) time before a drop, after the settle: its last 3 s are "full quality",
+ * the steady state the call returns to (not the ramp-up right after the share started,
+ * when the camera still holds bandwidth the screen takes a few seconds later).
+ */
 const BEFORE_DROP_MS = 7000;
 const SAMPLE_EVERY_MS = 500;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -57,8 +68,8 @@ function recoveries(after: Sample[], restoredAt: number, before: Partial<Record<
 
 async function measure(tandem: ImpairedTandem, agent: Page, scenario: WeakScenario): Promise<Pick<WeakResult, 'window' | 'recoveryMs' | 'beforeDrop'>> {
   const windows = (samples: Sample[]) => Object.fromEntries(SOURCES.map((s) => [s, windowOf(samples, s)]));
+  await sleep(SETTLE_MS);
   if (!scenario.drop) {
-    await sleep(SETTLE_MS);
     return { window: windows(await samplesFor(agent, WINDOW_S * 1000)), recoveryMs: {} };
   }
   const beforeSamples = await samplesFor(agent, BEFORE_DROP_MS);
@@ -74,21 +85,6 @@ async function measure(tandem: ImpairedTandem, agent: Page, scenario: WeakScenar
   return { window: windows(measured), recoveryMs: recoveries(after, restoredAt, before), beforeDrop: before };
 }
 
-/** Why the sender encodes what it does (cpu / bandwidth), for the log: explains the table. */
-async function senderNote(customer: Page): Promise<string> {
-  return customer.evaluate(async () => {
-    const notes: string[] = [];
-    for (const pc of window.__tandemProbe.pcs) {
-      if (pc.connectionState === 'closed') continue;
-      (await pc.getStats()).forEach((s: Record<string, unknown>) => {
-        if (s.type !== 'outbound-rtp' || s.kind !== 'video') return;
-        notes.push(`${String(s.rid ?? s.ssrc)}:${String(s.frameHeight ?? 0)}p/${String(s.framesPerSecond ?? 0)}fps/${String(s.qualityLimitationReason ?? '?')}`);
-      });
-    }
-    return notes.join(' ');
-  });
-}
-
 async function oneCall(browser: Browser, scenario: WeakScenario, seed: number, profile: Profile): Promise<WeakResult> {
   const tandem = await startImpairedTandem({ seed, up: scenario.initial });
   const contexts: [BrowserContext, BrowserContext] = [await browser.createBrowserContext(), await browser.createBrowserContext()];
@@ -96,6 +92,7 @@ async function oneCall(browser: Browser, scenario: WeakScenario, seed: number, p
     const call = await openWeakCall(contexts, tandem.url, profile);
     const figures = await measure(tandem, call.agent, scenario);
     console.error(`[bench:weak] ${scenario.name} ${profile}: customer sends ${await senderNote(call.customer).catch(() => '?')}`);
+    console.error(`[bench:weak] ${scenario.name} ${profile}: agent hears ${await audioNote(call.agent).catch(() => '?')}`);
     return { scenario: scenario.name, profile, firstMediaMs: call.firstMediaMs, ...figures };
   } catch (error) {
     return { scenario: scenario.name, profile, firstMediaMs: {}, window: {}, recoveryMs: {}, error: String(error).slice(0, 120) };
@@ -107,25 +104,34 @@ async function oneCall(browser: Browser, scenario: WeakScenario, seed: number, p
 
 async function main(): Promise<void> {
   const scenarios = chosenScenarios(process.env.BENCH_WEAK_SCENARIOS);
-  const browser = await launchChromium();
-  const results: WeakResult[] = [];
+  const speech = await speechSample();
+  const browser = await launchChromium({ fakeAudioFile: speech });
+  const runs: WeakResult[][] = [];
   const started = Date.now();
   const loadAtStart = loadavg()[0]!;
   try {
     for (const scenario of scenarios) {
-      // Same seed for both profiles: the same network, so the difference is the tuning.
-      const seed = 1000 + scenarios.indexOf(scenario);
-      for (const profile of PROFILES) {
-        console.error(`[bench:weak] ${scenario.name} × ${profile} …`);
-        results.push(await oneCall(browser, scenario, seed, profile));
+      const rows = PROFILES.map((): WeakResult[] => []);
+      runs.push(...rows);
+      for (let run = 0; run < RUNS; run++) {
+        // Same seed for both profiles: the same network, so the difference is the tuning.
+        const seed = 1000 + 100 * run + scenarios.indexOf(scenario);
+        for (const [i, profile] of PROFILES.entries()) {
+          console.error(`[bench:weak] ${scenario.name} × ${profile}, run ${run + 1}/${RUNS} …`);
+          rows[i]!.push(await oneCall(browser, scenario, seed, profile));
+        }
       }
     }
   } finally {
     await browser.dispose();
   }
+  if (RUNS > 1) console.error(`\n[bench:weak] every run:\n${weakTable(runs.flat(), WINDOW_S)}`);
+  const results = runs.map(medianOfRuns);
+  const failed = results.reduce((n, r) => n + r.failedRuns, 0);
   // Both browsers encode and decode on this machine: a busy CPU looks like a weak network.
   const load = `load average ${loadAtStart.toFixed(1)} → ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`;
-  console.log(`\nWeak networks on the customer's upload; figures at the agent (receiver). ${((Date.now() - started) / 1000).toFixed(0)} s, ${load}.`);
+  console.log(`\nWeak networks on the customer's upload; figures at the agent (receiver), each the median of ${RUNS} call(s)${failed ? ` (${failed} failed, left out)` : ''}. ${((Date.now() - started) / 1000).toFixed(0)} s, ${load}.`);
+  console.log(`mic: ${speech ? 'synthesised speech (espeak-ng)' : "Chromium's fake beep (espeak-ng missing: Opus codes it as music, so FEC shows no gain)"}.`);
   console.log(`ttff ms: join (camera, audio) or share accepted (screen) → first frame/samples. fps, res (median), freezes (count/s), conceal: over the ${WINDOW_S} s window;`);
   console.log(`cliff: during the 300 kbps phase; outage: from the outage to recovery. recov: network back → 1 s at the pre-drop height and ≥70 % fps (audio: concealment ≤ before + 2 pts).\n`);
   console.log(weakTable(results, WINDOW_S));

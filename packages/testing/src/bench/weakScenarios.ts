@@ -1,5 +1,6 @@
 import { TandemError } from '@tandem/protocol';
 import type { Impairment } from '../netem/index.js';
+import type { Profile } from './weakCall.js';
 
 /**
  * The weak networks of issue 4, applied to the customer's upload (client → SFU). A delay
@@ -36,6 +37,15 @@ export function chosenScenarios(filter: string | undefined): WeakScenario[] {
     throw new TandemError('BAD_PARAMS', `BENCH_WEAK_SCENARIOS=${filter} names none of: ${WEAK_SCENARIOS.map((s) => s.name).join(', ')}`);
   }
   return chosen;
+}
+
+/** BENCH_WEAK_PROFILES="tandem" (default both, Tandem first). */
+export function chosenProfiles(filter: string | undefined): Profile[] {
+  if (!filter?.trim()) return ['tandem', 'plain'];
+  const wanted = filter.split(',').map((s) => s.trim());
+  const bad = wanted.filter((w) => w !== 'tandem' && w !== 'plain');
+  if (bad.length > 0 || wanted.length === 0) throw new TandemError('BAD_PARAMS', `BENCH_WEAK_PROFILES=${filter}: profiles are tandem and plain`);
+  return [...new Set(wanted)] as Profile[];
 }
 
 /** A positive number from the environment, or the default. */
