@@ -14,7 +14,8 @@ import { CallLink } from './CallLink.js';
 import { ChatTranscript } from './ChatTranscript.js';
 import type { ConnectionQuality } from './ConnectionQuality.js';
 import { Publications } from './Publications.js';
-import { QualityMonitor } from './QualityMonitor.js';
+import { DEFAULT_QUALITY_INTERVAL_MS, QualityMonitor } from './QualityMonitor.js';
+import { AudioPlayout } from './AudioPlayout.js';
 import { transportReader } from './QualityStats.js';
 import { DefaultReconnectPolicy, reconnectOnSchedule } from './ReconnectPolicy.js';
 import {
@@ -52,6 +53,9 @@ export class Room extends TypedEmitter<RoomEvents> implements RoomApi {
   readonly #api: TandemApi;
   readonly #policy: ReconnectPolicy;
   readonly #quality: QualityMonitor;
+  /** Deepens a remote voice's jitter buffer while it is being concealed ('tandem' profile only). */
+  readonly #playout = new AudioPlayout(() => this.#subscriptions.audioReceivers());
+  #playoutTimer: ReturnType<typeof setInterval> | undefined;
   readonly #subscriptions = new Subscriptions({
     subscribed: (track) => this.emit('trackSubscribed', track),
     unsubscribed: (track) => this.emit('trackUnsubscribed', track),
@@ -79,6 +83,7 @@ export class Room extends TypedEmitter<RoomEvents> implements RoomApi {
     const room = new Room(options, device);
     await room.#establish();
     room.#quality.start();
+    if (options.mediaProfile !== 'plain') room.#playoutTimer = setInterval(() => void room.#playout.check(), DEFAULT_QUALITY_INTERVAL_MS);
     return room;
   }
 
@@ -336,6 +341,7 @@ export class Room extends TypedEmitter<RoomEvents> implements RoomApi {
     if (this.#state === 'disconnected') return;
     this.#closed = true;
     this.#quality.stop();
+    clearInterval(this.#playoutTimer);
     this.#detach();
     this.#publications.stopAll();
     announce();

@@ -1,5 +1,6 @@
 import type { ProducerInfo } from '@tandem/protocol';
 import type { types } from 'mediasoup-client';
+import type { PlayoutReceiver } from './AudioPlayout.js';
 import type { CallLink } from './CallLink.js';
 import { RoomError, type RemoteTrack, type RoomErrorReason } from './RoomTypes.js';
 
@@ -74,6 +75,27 @@ export class Subscriptions {
     this.#link = null;
     this.#producers.clear();
     for (const consumerId of [...this.tracks.keys()]) this.#drop(consumerId);
+  }
+
+  /** The remote voices, for the lossy-link playout policy. */
+  audioReceivers(): PlayoutReceiver[] {
+    return [...this.#consumers.values()]
+      .filter((consumer) => consumer.kind === 'audio' && !consumer.closed)
+      .map((consumer) => ({
+        id: consumer.id,
+        async samples() {
+          let found: { concealed: number; received: number } | null = null;
+          (await consumer.getStats()).forEach((stat: { type?: string; concealedSamples?: number; totalSamplesReceived?: number }) => {
+            if (stat.type === 'inbound-rtp') found = { concealed: stat.concealedSamples ?? 0, received: stat.totalSamplesReceived ?? 0 };
+          });
+          return found;
+        },
+        setTargetMs(ms) {
+          // jitterBufferTarget: Chrome 114+, Safari; elsewhere the browser keeps its own choice.
+          const receiver = consumer.rtpReceiver as (RTCRtpReceiver & { jitterBufferTarget?: number | null }) | undefined;
+          if (receiver && 'jitterBufferTarget' in receiver) receiver.jitterBufferTarget = ms;
+        },
+      }));
   }
 
   async inboundVideoStats(): Promise<Map<string, RTCInboundRtpStreamStats>> {

@@ -3,7 +3,8 @@ import type { types } from 'mediasoup-client';
 
 /**
  * How each source is encoded. Camera: three simulcast layers so the SFU can pick one per
- * viewer. Mic: FEC for lossy links, DTX so silence costs nothing. Screen: one sharp layer,
+ * viewer. Mic: in-band FEC (a lost packet rebuilt from the next), NACK (resent when the
+ * receiver's buffer can still use it: see AudioPlayout), DTX so silence costs nothing. Screen: one sharp layer,
  * because text must stay legible: content hint 'detail', and (mediaProfile.tuneSender)
  * maintain-resolution, so a thin link lowers the frame rate, never the resolution.
  */
@@ -21,7 +22,7 @@ export function publishSettings(source: MediaSource, track: MediaStreamTrack): t
         codecOptions: { videoGoogleStartBitrate: 1000 },
       };
     case 'mic':
-      return { ...common, codecOptions: { opusFec: true, opusDtx: true, opusStereo: false } };
+      return { ...common, codecOptions: { opusFec: true, opusDtx: true, opusStereo: false, opusNack: true } };
     case 'screen':
       track.contentHint = 'detail';
       // 'high': when camera and screen share a thin upload, the browser gives the screen
