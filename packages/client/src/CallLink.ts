@@ -146,6 +146,10 @@ export class CallLink {
       producerId: info.producerId,
       kind: info.kind,
       rtpParameters: info.rtpParameters as types.RtpParameters,
+      // A peer's tracks share one stream, which the browser lip-syncs: the camera waits for
+      // the voice. A screen has no lips; in a stream of its own it is never held back behind
+      // the voice's jitter buffer (400 ms on a lossy link: AudioPlayout).
+      ...(info.source === 'screen' ? { streamId: `screen-${info.producerId}` } : {}),
     });
     try {
       await this.channel.request('resumeConsumer', { consumerId: consumer.id });
