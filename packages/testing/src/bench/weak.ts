@@ -18,7 +18,7 @@ import { CLEAN, startImpairedTandem, type ImpairedTandem } from '../netem/index.
 import { isFullQuality, sampleReceiver, windowOf, type Sample, type Source } from './receiverStats.js';
 import { openWeakCall, type Profile } from './weakCall.js';
 import { weakGoals } from './weakGoals.js';
-import { audioNote, senderNote } from './weakNotes.js';
+import { audioNote, playoutNote, senderNote } from './weakNotes.js';
 import { medianOfRuns } from './weakRuns.js';
 import { chosenProfiles, chosenScenarios, envSeconds, type WeakScenario } from './weakScenarios.js';
 import { weakTable, type WeakResult } from './weakTable.js';
@@ -92,7 +92,7 @@ async function oneCall(browser: Browser, scenario: WeakScenario, seed: number, p
     const call = await openWeakCall(contexts, tandem.url, profile);
     const figures = await measure(tandem, call.agent, scenario);
     console.error(`[bench:weak] ${scenario.name} ${profile}: customer sends ${await senderNote(call.customer).catch(() => '?')}`);
-    console.error(`[bench:weak] ${scenario.name} ${profile}: agent hears ${await audioNote(call.agent).catch(() => '?')}`);
+    console.error(`[bench:weak] ${scenario.name} ${profile}: agent hears ${await audioNote(call.agent).catch(() => '?')}; ${await playoutNote(call.agent).catch(() => '?')}`);
     return { scenario: scenario.name, profile, firstMediaMs: call.firstMediaMs, ...figures };
   } catch (error) {
     return { scenario: scenario.name, profile, firstMediaMs: {}, window: {}, recoveryMs: {}, error: String(error).slice(0, 120) };

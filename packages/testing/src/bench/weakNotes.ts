@@ -40,3 +40,27 @@ export async function audioNote(agent: Page): Promise<string> {
     return notes.join('; ');
   });
 }
+
+/**
+ * Mean jitter-buffer delay per remote track at the agent over the call. A track synced to
+ * the voice (the camera) waits as long as the voice does; the screen, unsynced, need not.
+ */
+export async function playoutNote(agent: Page): Promise<string> {
+  return agent.evaluate(async () => {
+    type Remote = { source: string; track: MediaStreamTrack };
+    const room = (window as unknown as { tandemRoom?: { remoteTracks: Map<string, Remote> } }).tandemRoom;
+    const receivers = window.__tandemProbe.pcs.filter((pc) => pc.connectionState !== 'closed').flatMap((pc) => pc.getReceivers());
+    const notes: string[] = [];
+    for (const remote of room?.remoteTracks.values() ?? []) {
+      const receiver = receivers.find((r) => r.track === remote.track);
+      if (!receiver) continue;
+      (await receiver.getStats()).forEach((s: Record<string, unknown>) => {
+        if (s.type !== 'inbound-rtp') return;
+        const emitted = typeof s.jitterBufferEmittedCount === 'number' ? s.jitterBufferEmittedCount : 0;
+        const delay = typeof s.jitterBufferDelay === 'number' ? s.jitterBufferDelay : 0;
+        notes.push(`${remote.source} ${emitted > 0 ? ((1000 * delay) / emitted).toFixed(0) : '-'} ms`);
+      });
+    }
+    return `playout delay: ${notes.join(', ')}`;
+  });
+}
