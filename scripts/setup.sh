@@ -61,7 +61,8 @@ install_worker() {
   say "no cached mediasoup $version worker: trying mediasoup's own install (prebuilt download)"
   (cd node_modules/mediasoup && timeout 900 node npm-scripts.mjs postinstall >/dev/null 2>&1) || true
   if worker_works "$dest"; then
-    say "using mediasoup's prebuilt worker"
+    say "using mediasoup's prebuilt worker: it lacks Tandem's patches (scripts/mediasoup-worker/patches:"
+    say "  after a sender's outage, viewers wait ~10 s longer for HD); scripts/mediasoup-worker/build.sh builds the patched one"
     return 0
   fi
   say "no prebuilt worker reachable: building it against Debian's libraries (about 10 minutes, once per machine)"
