@@ -179,6 +179,17 @@ describe('a support call over a weak network', () => {
       await page.waitForSelector(`${byTestId('quality-badge')}[data-level="poor"]`, { timeout: 15_000 });
       expect((await page.$eval(byTestId('quality-reason'), (el) => el.textContent ?? '')).length).toBeGreaterThan(5);
     }
+    // Each side hears the other's concealed voice and deepens its buffer so resent packets
+    // arrive in time (AudioPlayout; its effect on concealment is measured by bench:weak).
+    for (const page of [agent, customer]) {
+      await page.waitForFunction(
+        () =>
+          window.__tandemProbe.pcs
+            .flatMap((pc) => (pc.connectionState === 'closed' ? [] : pc.getReceivers()))
+            .some((r) => r.track.kind === 'audio' && (r as RTCRtpReceiver & { jitterBufferTarget?: number | null }).jitterBufferTarget === 400),
+        { timeout: 15_000, polling: 500 },
+      );
+    }
   });
 
   it('tells both sides the connection is good again once the network is clean', async () => {
