@@ -12,6 +12,9 @@ export interface TrackStats {
   concealedSamples: number;
   totalSamplesReceived: number;
   packetsReceived: number;
+  /** Summed seconds frames/samples waited in the jitter buffer, and how many left it. */
+  jitterBufferDelay: number;
+  jitterBufferEmittedCount: number;
 }
 
 export interface Sample {
@@ -47,6 +50,8 @@ export async function sampleReceiver(page: Page): Promise<Sample> {
           concealedSamples: n('concealedSamples'),
           totalSamplesReceived: n('totalSamplesReceived'),
           packetsReceived: n('packetsReceived'),
+          jitterBufferDelay: n('jitterBufferDelay'),
+          jitterBufferEmittedCount: n('jitterBufferEmittedCount'),
         };
       });
     }

@@ -1,4 +1,5 @@
 import type { Page } from 'puppeteer-core';
+import { sampleReceiver } from './receiverStats.js';
 
 /** Why the sender encodes what it does (cpu / bandwidth), for the log: explains the table. */
 export async function senderNote(customer: Page): Promise<string> {
@@ -46,21 +47,9 @@ export async function audioNote(agent: Page): Promise<string> {
  * the voice (the camera) waits as long as the voice does; the screen, unsynced, need not.
  */
 export async function playoutNote(agent: Page): Promise<string> {
-  return agent.evaluate(async () => {
-    type Remote = { source: string; track: MediaStreamTrack };
-    const room = (window as unknown as { tandemRoom?: { remoteTracks: Map<string, Remote> } }).tandemRoom;
-    const receivers = window.__tandemProbe.pcs.filter((pc) => pc.connectionState !== 'closed').flatMap((pc) => pc.getReceivers());
-    const notes: string[] = [];
-    for (const remote of room?.remoteTracks.values() ?? []) {
-      const receiver = receivers.find((r) => r.track === remote.track);
-      if (!receiver) continue;
-      (await receiver.getStats()).forEach((s: Record<string, unknown>) => {
-        if (s.type !== 'inbound-rtp') return;
-        const emitted = typeof s.jitterBufferEmittedCount === 'number' ? s.jitterBufferEmittedCount : 0;
-        const delay = typeof s.jitterBufferDelay === 'number' ? s.jitterBufferDelay : 0;
-        notes.push(`${remote.source} ${emitted > 0 ? ((1000 * delay) / emitted).toFixed(0) : '-'} ms`);
-      });
-    }
-    return `playout delay: ${notes.join(', ')}`;
-  });
+  const { tracks } = await sampleReceiver(agent);
+  const notes = Object.entries(tracks).map(([source, t]) =>
+    `${source} ${t.jitterBufferEmittedCount > 0 ? ((1000 * t.jitterBufferDelay) / t.jitterBufferEmittedCount).toFixed(0) : '-'} ms`,
+  );
+  return `playout delay: ${notes.join(', ')}`;
 }
