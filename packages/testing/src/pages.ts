@@ -13,9 +13,12 @@ export async function textOf(page: Page, selector: string): Promise<string> {
   return page.$eval(selector, (el) => (el as HTMLInputElement).value || el.textContent || '');
 }
 
-/** Agent signs in at /agent and opens a support session; returns the customer link. */
-export async function agentOpensSession(page: Page, base: string): Promise<string> {
-  await page.goto(`${base}/agent`);
+/**
+ * Agent signs in at /agent and opens a support session; returns the customer link.
+ * `search` is the console's query string (e.g. `?media=plain`).
+ */
+export async function agentOpensSession(page: Page, base: string, search = ''): Promise<string> {
+  await page.goto(`${base}/agent${search}`);
   await page.waitForSelector(byTestId('login-email'), { visible: true });
   await page.type(byTestId('login-email'), TEST_AGENT.email);
   await page.type(byTestId('login-password'), TEST_AGENT.password);

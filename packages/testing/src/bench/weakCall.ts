@@ -1,8 +1,7 @@
 import type { BrowserContext, Page } from 'puppeteer-core';
 import { newProbedPage } from '../chromium.js';
 import { IMPAIRED_MEDIA_HOST } from '../netem/index.js';
-import { byTestId, click, textOf } from '../pages.js';
-import { TEST_AGENT } from '../tandem.js';
+import { agentOpensSession, byTestId, click } from '../pages.js';
 import { hasMedia, sampleReceiver, type Sample, type Source } from './receiverStats.js';
 
 export type Profile = 'tandem' | 'plain';
@@ -54,19 +53,7 @@ async function firstMedia(agent: Page, sources: Source[], since: number, timeout
 export async function openWeakCall(contexts: [BrowserContext, BrowserContext], base: string, profile: Profile): Promise<OpenedCall> {
   const agent = await agentPage(contexts[0]);
   const customer = await newProbedPage(contexts[1]);
-  await agent.goto(`${base}/agent${query(profile)}`);
-  await agent.waitForSelector(byTestId('login-email'), { visible: true });
-  await agent.type(byTestId('login-email'), TEST_AGENT.email);
-  await agent.type(byTestId('login-password'), TEST_AGENT.password);
-  await click(agent, 'login-submit');
-  await click(agent, 'new-session');
-  await agent.waitForFunction(
-    (sel: string) => /\/j\/[A-Z0-9]+/.test((document.querySelector(sel) as HTMLInputElement | null)?.value ?? ''),
-    {},
-    byTestId('customer-link'),
-  );
-  const link = (await textOf(agent, byTestId('customer-link'))).trim();
-  await agent.waitForSelector(byTestId('call-view'), { timeout: 20_000 });
+  const link = await agentOpensSession(agent, base, query(profile));
 
   await customer.goto(`${link}${query(profile)}`);
   await customer.waitForSelector(byTestId('display-name'), { visible: true });
